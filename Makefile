@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+# BİMER build and run. The README's two commands: `make run` and `make test`.
+#   make build [MODE=release|asan]  build libbm, services, worker, tools, unit tests
+#   make run | make stop            the local stack on 127.0.0.1:$(BIMER_HTTP_PORT)
+#   make test                       every test, against a private stack
+MODE ?= release
+BUILD := build/$(MODE)
+PKGS := fcgi hiredis libmariadb jansson libjwt libcrypto libcurl libargon2
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -Icommon $(WARN) -g
+ifeq ($(MODE),asan)
+  MODE_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  MODE_LDFLAGS := -fsanitize=address,undefined
+else
+  MODE_CFLAGS := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+  MODE_LDFLAGS :=
+endif
+
+# pkg-config is asked only when something is compiled (make deps may not have run yet).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CFLAGS_ALL = $(BASE_CFLAGS) $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(MODE_LDFLAGS) $(PKG_LIBS) -lpthread $(LDFLAGS)
+
+LIB_SRC := $(wildcard common/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libbm.a
+
+SERVICES := submission verification routing status appeal worker migrate
+BINS := $(SERVICES:%=$(BUILD)/bin/bimer-%)
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all build deps run stop test unit clean format
+.SECONDARY:
+all: build
+
+build: $(BINS) $(UNIT_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@$(AR) rcs $@ $^
+
+# Objects of services/<name>/*.c (a function, so the rule's % is not substituted into it).
+svc_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
+
+.SECONDEXPANSION:
+$(BUILD)/bin/bimer-%: $$(call svc_objs,$$*) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+deps:
+	@deploy/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build MODE=release
+	@deploy/local/stack.sh up
+
+stop:
+	@deploy/local/stack.sh down
+
+unit: build
+	@tests/run-unit.sh $(BUILD)/tests
+
+test: deps
+	@tests/run.sh
+
+format:
+	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bm_cache: Redis access for one worker thread (hiredis 0.14), and the
+ * atomic rate limiter.
+ *
+ * A hiredis context is dead after any error, so every failure drops it and
+ * the next call reconnects (with the timeout set again). Commands are sent
+ * only as argument vectors, never formatted from input. The rate limiter is
+ * one Lua script run atomically on the server, taking the time from Redis
+ * itself so all service instances share one clock; after a Redis restart
+ * the cached script is gone (NOSCRIPT) and we fall back to EVAL.
+ */
+#ifndef BM_CACHE_H
+#define BM_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bm_cfg.h"
+#include "bm_err.h"
+
+struct bm_redis;
+struct redisReply;
+
+/* Caller frees with bm_redis_free. Does not connect. NULL on OOM. */
+struct bm_redis *bm_redis_new(const struct bm_cfg *cfg);
+void bm_redis_free(struct bm_redis *r);
+
+/*
+ * Send one command as an argument vector (lens may be NULL for C strings).
+ * Returns the reply, which the caller frees with freeReplyObject, or NULL
+ * when Redis could not be reached (the context is then dropped). A reply
+ * of type REDIS_REPLY_ERROR is returned as is.
+ */
+struct redisReply *bm_redis_cmd(struct bm_redis *r, int argc, const char **argv,
+                                const size_t *lens);
+
+/* PING; connects if needed. */
+enum bm_err bm_redis_ping(struct bm_redis *r);
+
+struct bm_rl_result {
+	bool allowed;
+	long remaining;   /* hits left in the window after this one */
+	long retry_after; /* seconds until a hit would be allowed (when denied) */
+};
+
+/*
+ * Count one hit against key (a sliding window of window_s seconds allowing
+ * limit hits). BM_E_REDIS when Redis cannot be asked: the caller decides
+ * the policy (fail closed for writes, local fallback for reads).
+ */
+enum bm_err bm_rl_hit(struct bm_redis *r, const char *key, long limit, long window_s,
+                      struct bm_rl_result *out);
+
+/* Whether a hit would be allowed now, without counting one. */
+enum bm_err bm_rl_peek(struct bm_redis *r, const char *key, long limit, long window_s,
+                       struct bm_rl_result *out);
+
+/*
+ * The fallback when Redis cannot be asked: a per-process fixed-window
+ * counter in memory (approximate: slots are shared by hash, and each
+ * process counts alone). Public reads use it so they keep working, with a
+ * limit, while Redis is down; writes that need Redis for safety do not.
+ */
+void bm_rl_local_hit(const char *key, long limit, long window_s, struct bm_rl_result *out);
+
+#endif

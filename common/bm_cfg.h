@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bm_cfg: the configuration of one process, read once from the environment
+ * at start-up into one struct and never written afterwards (threads share
+ * it read-only). Every variable, its default and its meaning is listed in
+ * the README's configuration table; bm_cfg_load names the first variable
+ * that is missing or malformed so start-up errors are clear.
+ */
+#ifndef BM_CFG_H
+#define BM_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bm_crypto.h"
+#include "bm_err.h"
+
+#define BM_CFG_PATH 512
+
+/* A rate limit: at most n hits per window_s seconds ("N/S" in the environment). */
+struct bm_limit {
+	long n;
+	long window_s;
+};
+
+struct bm_cfg {
+	char service[32];
+	char var_dir[BM_CFG_PATH];
+	char run_dir[BM_CFG_PATH];
+	char socket_path[BM_CFG_PATH]; /* $BIMER_RUN_DIR/<service>.sock */
+	int threads;                   /* BIMER_THREADS */
+	size_t max_body;               /* BIMER_MAX_BODY, JSON bodies */
+	int log_debug;                 /* BIMER_LOG_LEVEL=debug */
+
+	char db_host[256];
+	unsigned db_port;
+	char db_name[64];
+	char db_user[64];
+	char db_password[256];
+	unsigned db_timeout_s; /* connect/read/write timeouts */
+
+	char redis_host[256];
+	unsigned redis_port;
+	unsigned redis_timeout_ms;
+
+	char smtp_url[256];
+	char jwt_public_key_file[BM_CFG_PATH];
+	char jwt_private_key_file[BM_CFG_PATH];
+	char data_key_file[BM_CFG_PATH];
+	char hmac_key_file[BM_CFG_PATH];
+	struct bm_limit rl_status_ip; /* BIMER_RL_STATUS_IP: status misses per client address */
+	struct bm_limit rl_status_id; /* BIMER_RL_STATUS_ID: status misses per ID number */
+
+	bool have_keys;      /* both key files were set and read */
+	struct bm_keys keys; /* the personal-data keys, when have_keys */
+};
+
+/*
+ * Fill cfg from the environment for the named service. On failure returns
+ * BM_E_CONFIG and writes a one-line reason naming the variable to err.
+ */
+enum bm_err bm_cfg_load(struct bm_cfg *cfg, const char *service, char *err, size_t errlen);
+
+/*
+ * Strict unsigned parse of a decimal string: digits only, no sign, no
+ * spaces, no overflow past max. Returns 0 on success, -1 otherwise. Used for
+ * configuration and for CONTENT_LENGTH.
+ */
+int bm_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bm_srv: the FastCGI server every service runs — a service's main() is
+ * one call to bm_srv_main with its name and route table.
+ *
+ * It loads the configuration, calls FCGX_Init once, listens on the
+ * service's unix socket (mode 0660), starts BIMER_THREADS worker threads
+ * each with its own MariaDB and Redis connection, and runs the guard chain
+ * for every request: route (404/405) → body length (400/413) →
+ * Content-Type (415) → read → JSON parse (400) → field table (422) →
+ * handler. It adds GET /api/v1/<service>/health and the internal
+ * Prometheus metrics, and on SIGTERM/SIGINT stops accepting, lets running
+ * requests finish, closes the connections and exits 0.
+ */
+#ifndef BM_SRV_H
+#define BM_SRV_H
+
+#include <stddef.h>
+
+#include "bm_route.h"
+
+/* What a service cannot run without; bm_srv_main refuses to start when it is missing. */
+#define BM_NEED_KEYS 0x1u /* the personal-data keys (BIMER_DATA_KEY_FILE, BIMER_HMAC_KEY_FILE) */
+
+struct bm_service {
+	const char *name; /* "status": socket <run>/status.sock, health /api/v1/status/health */
+	const struct bm_route *routes;
+	size_t nroutes;
+	unsigned needs; /* BM_NEED_* */
+};
+
+/* Run the service until SIGTERM. Returns the process exit status. */
+int bm_srv_main(const struct bm_service *svc);
+
+#endif

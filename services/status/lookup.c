@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public status look-up (design.md "Identity and privacy").
+ *
+ * A caller proves the right to see an application with the applicant's ID
+ * number plus the application number, or with the secret tracking code.
+ * A miss answers exactly the same 404 whether or not the number exists,
+ * and misses are limited per client address and per ID number; a client
+ * over its limit gets 429 before any look-up, so hits cannot be mined
+ * either. When Redis is down the limits fall back to a per-process counter
+ * so citizens can still read their status. The answer carries no personal
+ * data: no name, no ID number, no address, and no staff notes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bm_cache.h"
+#include "bm_crypto.h"
+#include "bm_db.h"
+#include "bm_json.h"
+#include "bm_log.h"
+#include "bm_req.h"
+#include "bm_time.h"
+#include "bm_validators.h"
+#include "handlers.h"
+
+#define APP_COLUMNS                                                                                \
+	"SELECT a.id, a.application_no, a.type, a.category, a.status, a.outcome, "                 \
+	"a.reason_code, a.assigned_institution_code, i.name, a.received_at, a.due_at "             \
+	"FROM applications a LEFT JOIN institutions i ON i.code = a.assigned_institution_code "
+
+static const char sql_by_number[] =
+    APP_COLUMNS "WHERE a.application_no = ? AND a.applicant_tckn_hmac = ?";
+static const char sql_by_tracking[] = APP_COLUMNS "WHERE a.tracking_hash = ?";
+
+/* Only these kinds are the citizen's timeline; staff reads and notes are not. */
+static const char sql_events[] =
+    "SELECT e.at, e.kind, e.to_institution_code, i.name FROM application_events e "
+    "LEFT JOIN institutions i ON i.code = e.to_institution_code "
+    "WHERE e.application_id = ? AND e.kind IN ('submitted', 'verified', 'received', "
+    "'routed', 'forwarded', 'extended', 'answered', 'not_processed', 'cancelled', "
+    "'expired', 'deemed_rejected', 'overdue', 'appeal_filed', 'appeal_decided', "
+    "'reopened') ORDER BY e.at, e.id";
+
+enum {
+	C_ID,
+	C_NO,
+	C_TYPE,
+	C_CATEGORY,
+	C_STATUS,
+	C_OUTCOME,
+	C_REASON,
+	C_INST,
+	C_INST_NAME,
+	C_RECEIVED,
+	C_DUE
+};
+
+static void set_opt(json_t *obj, const char *key, const char *val)
+{
+	if (val)
+		json_object_set_new(obj, key, json_string(val));
+}
+
+static void set_time(json_t *obj, const char *key, const char *db)
+{
+	char iso[BM_TIME_ISO_LEN];
+	if (db && bm_time_db_to_iso(db, iso))
+		json_object_set_new(obj, key, json_string(iso));
+}
+
+static json_t *institution(const char *code, const char *name)
+{
+	return json_pack("{s:s, s:s}", "code", code, "name", name ? name : code);
+}
+
+static json_t *events_json(const struct bm_dbres *ev)
+{
+	json_t *arr = json_array();
+	for (size_t r = 0; arr && r < ev->nrows; r++) {
+		json_t *e = json_object();
+		set_time(e, "at", bm_dbres_get(ev, r, 0));
+		set_opt(e, "kind", bm_dbres_get(ev, r, 1));
+		if (bm_dbres_get(ev, r, 2))
+			json_object_set_new(
+			    e, "institution",
+			    institution(bm_dbres_get(ev, r, 2), bm_dbres_get(ev, r, 3)));
+		json_array_append_new(arr, e);
+	}
+	return arr;
+}
+
+/* Render the found application with its timeline. */
+static void reply_found(struct bm_req *req, const struct bm_dbres *app)
+{
+	struct bm_dbres *ev = NULL;
+	long long id = strtoll(bm_dbres_get(app, 0, C_ID), NULL, 10);
+	struct bm_dbp p[] = {BM_DB_INT(id)};
+	enum bm_err e = bm_db_run(req->ctx->db, sql_events, p, 1, &ev);
+	if (e) {
+		bm_reply_error(req, e);
+		return;
+	}
+	json_t *out = json_object();
+	set_opt(out, "application_no", bm_dbres_get(app, 0, C_NO));
+	set_opt(out, "type", bm_dbres_get(app, 0, C_TYPE));
+	set_opt(out, "category", bm_dbres_get(app, 0, C_CATEGORY));
+	set_opt(out, "status", bm_dbres_get(app, 0, C_STATUS));
+	set_opt(out, "outcome", bm_dbres_get(app, 0, C_OUTCOME));
+	set_opt(out, "reason_code", bm_dbres_get(app, 0, C_REASON));
+	if (bm_dbres_get(app, 0, C_INST))
+		json_object_set_new(
+		    out, "assigned_institution",
+		    institution(bm_dbres_get(app, 0, C_INST), bm_dbres_get(app, 0, C_INST_NAME)));
+	set_time(out, "received_at", bm_dbres_get(app, 0, C_RECEIVED));
+	set_time(out, "due_at", bm_dbres_get(app, 0, C_DUE));
+	json_object_set_new(out, "events", events_json(ev));
+	bm_dbres_free(ev);
+	bm_reply_json(req, 200, out, NULL);
+}
+
+/* Count (hit) or check (peek) one limit; Redis down → the local fallback. */
+static void limit(struct bm_req *req, const char *key, const struct bm_limit *l, bool count,
+                  struct bm_rl_result *out)
+{
+	enum bm_err e = count ? bm_rl_hit(req->ctx->redis, key, l->n, l->window_s, out)
+	                      : bm_rl_peek(req->ctx->redis, key, l->n, l->window_s, out);
+	if (e) {
+		bm_log(BM_LOG_WARN, req->req_id, "rate limiter unavailable: local fallback");
+		if (count)
+			bm_rl_local_hit(key, l->n, l->window_s, out);
+		else
+			*out = (struct bm_rl_result){.allowed = true};
+	}
+}
+
+/*
+ * The shared look-up: keys are the limit keys (the ID key may be NULL),
+ * params the statement's. Answers 200, 404, 429 or 503.
+ */
+static void lookup(struct bm_req *req, const char *sql, const struct bm_dbp *params, size_t n,
+                   const char *ip_key, const char *id_key)
+{
+	const struct bm_cfg *cfg = req->ctx->cfg;
+	struct bm_rl_result a = {.allowed = true}, b = {.allowed = true};
+	struct bm_dbres *res = NULL;
+
+	limit(req, ip_key, &cfg->rl_status_ip, false, &a);
+	if (id_key)
+		limit(req, id_key, &cfg->rl_status_id, false, &b);
+	if (!a.allowed || !b.allowed) {
+		bm_reply_rate_limited(req, a.retry_after > b.retry_after ? a.retry_after
+		                                                         : b.retry_after);
+		return;
+	}
+	enum bm_err e = bm_db_run(req->ctx->db, sql, params, n, &res);
+	if (e) {
+		bm_reply_error(req, e);
+	} else if (res->nrows == 1) {
+		reply_found(req, res);
+	} else {
+		limit(req, ip_key, &cfg->rl_status_ip, true, &a);
+		if (id_key)
+			limit(req, id_key, &cfg->rl_status_id, true, &b);
+		bm_reply_problem(req, BM_E_NOT_FOUND, "APPLICATION_NOT_FOUND",
+		                 req->lang == BM_LANG_EN
+		                     ? "No application matches these details."
+		                     : "Bu bilgilerle eşleşen bir başvuru bulunamadı.");
+	}
+	bm_dbres_free(res);
+}
+
+static void ip_key(const struct bm_req *req, char *out, size_t cap)
+{
+	snprintf(out, cap, "rl:status:ip:%s", req->remote_addr ? req->remote_addr : "-");
+}
+
+void status_by_number(struct bm_req *req)
+{
+	const char *tckn = bm_json_str(req->json, "tc_kimlik_no");
+	const char *no = bm_json_str(req->json, "application_no");
+	unsigned char mac[BM_HMAC_LEN];
+	char ipk[96], idk[96], hex[2 * BM_HMAC_LEN + 1];
+
+	bm_hmac(req->ctx->cfg->keys.hmac, tckn, strlen(tckn), mac);
+	bm_hex(mac, 16, hex); /* the limit key never holds the number itself */
+	snprintf(idk, sizeof idk, "rl:status:id:%s", hex);
+	ip_key(req, ipk, sizeof ipk);
+	struct bm_dbp p[] = {BM_DB_STR(no), BM_DB_BLOB(mac, sizeof mac)};
+	lookup(req, sql_by_number, p, 2, ipk, idk);
+}
+
+void status_by_tracking_code(struct bm_req *req)
+{
+	const char *code = bm_req_param(req, "tracking_code");
+	unsigned char digest[32];
+	char ipk[96];
+
+	ip_key(req, ipk, sizeof ipk);
+	bm_sha256(code, strlen(code), digest);
+	struct bm_dbp p[] = {BM_DB_BLOB(digest, sizeof digest)};
+	lookup(req, sql_by_tracking, p, 1, ipk, NULL);
+}

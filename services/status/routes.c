@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The status service's routes: the public status look-up, by ID number and
+ * application number or by the secret tracking code.
+ */
+#include "routes.h"
+
+#include "bm_json.h"
+#include "bm_validators.h"
+#include "handlers.h"
+
+static const struct bm_field lookup_fields[] = {{.name = "tc_kimlik_no",
+                                                 .type = BM_FT_STRING,
+                                                 .flags = BM_FF_REQUIRED,
+                                                 .min = 11,
+                                                 .max = 11,
+                                                 .check = bm_check_tckn},
+                                                {.name = "application_no",
+                                                 .type = BM_FT_STRING,
+                                                 .flags = BM_FF_REQUIRED,
+                                                 .min = 1,
+                                                 .max = 20,
+                                                 .pattern = BM_APPLICATION_NO_PATTERN},
+                                                {0}};
+
+const struct bm_route status_routes[] = {
+    {.method = "POST",
+     .pattern = "/api/v1/status",
+     .handler = status_by_number,
+     .body = BM_BODY_JSON,
+     .fields = lookup_fields,
+     .max_body = 4096},
+    {.method = "GET",
+     .pattern = "/api/v1/status/{tracking_code}",
+     .handler = status_by_tracking_code},
+};
+const size_t status_nroutes = sizeof status_routes / sizeof status_routes[0];
