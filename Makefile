@@ -28,7 +28,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libbm.a
 
-SERVICES := submission verification routing status appeal worker migrate
+SERVICES := submission verification routing status appeal worker migrate audit
 BINS := $(SERVICES:%=$(BUILD)/bin/bimer-%)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

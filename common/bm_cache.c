@@ -95,7 +95,8 @@ static enum bm_err connect_redis(struct bm_redis *r)
 	return BM_OK;
 }
 
-redisReply *bm_redis_cmd(struct bm_redis *r, int argc, const char **argv, const size_t *lens)
+/* One command on the current context; NULL (and the context dropped) on any failure. */
+static redisReply *send_once(struct bm_redis *r, int argc, const char **argv, const size_t *lens)
 {
 	if (connect_redis(r))
 		return NULL;
@@ -111,12 +112,24 @@ redisReply *bm_redis_cmd(struct bm_redis *r, int argc, const char **argv, const 
 	return rep;
 }
 
+redisReply *bm_redis_cmd(struct bm_redis *r, int argc, const char **argv, const size_t *lens)
+{
+	bool had_context = r->c != NULL;
+	redisReply *rep = send_once(r, argc, argv, lens);
+	/*
+	 * A context that sat idle while Redis restarted fails on first use:
+	 * try once more on a fresh connection. (At worst a rate-limit hit
+	 * whose reply was lost counts twice.)
+	 */
+	if (!rep && had_context)
+		rep = send_once(r, argc, argv, lens);
+	return rep;
+}
+
 enum bm_err bm_redis_ping(struct bm_redis *r)
 {
 	const char *argv[] = {"PING"};
 	redisReply *rep = bm_redis_cmd(r, 1, argv, NULL);
-	if (!rep) /* a context that died while idle: one fresh attempt */
-		rep = bm_redis_cmd(r, 1, argv, NULL);
 	if (!rep)
 		return BM_E_REDIS;
 	enum bm_err e = rep->type == REDIS_REPLY_STATUS ? BM_OK : BM_E_REDIS;

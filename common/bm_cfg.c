@@ -103,6 +103,41 @@ static enum bm_err load_paths(struct bm_cfg *c, char *err, size_t errlen)
 	return BM_OK;
 }
 
+static enum bm_err load_mail(struct bm_cfg *c, char *err, size_t errlen)
+{
+	char def[BM_CFG_PATH];
+	unsigned long long v;
+	const char *port = getenv("BIMER_HTTP_PORT");
+
+	if (snprintf(def, sizeof def, "%s/attachments", c->var_dir) >= (int)sizeof def ||
+	    env_str("BIMER_ATTACHMENT_DIR", def, c->attachment_dir, sizeof c->attachment_dir))
+		FAIL("BIMER_ATTACHMENT_DIR is too long");
+	snprintf(def, sizeof def, "http://127.0.0.1:%s", port && *port ? port : "8080");
+	if (env_str("BIMER_PUBLIC_URL", def, c->public_url, sizeof c->public_url))
+		FAIL("BIMER_PUBLIC_URL is too long");
+	if (strncmp(c->public_url, "http://", 7) && strncmp(c->public_url, "https://", 8))
+		FAIL("BIMER_PUBLIC_URL must start with http:// or https://");
+	if (env_str("BIMER_MAIL_FROM", "BIMER <noreply@bimer.gov.tr>", c->mail_from,
+		    sizeof c->mail_from))
+		FAIL("BIMER_MAIL_FROM is too long");
+	if (env_uint("BIMER_VERIFY_TTL_HOURS", 48, 1, 24 * 365, &v))
+		FAIL("BIMER_VERIFY_TTL_HOURS must be hours (1-8760)");
+	c->verify_ttl_s = (long)v * 3600;
+	if (env_uint("BIMER_PETITION_DAYS", 30, 1, 365, &v))
+		FAIL("BIMER_PETITION_DAYS must be days (1-365)");
+	c->petition_days = (int)v;
+	if (env_uint("BIMER_INFO_BUSINESS_DAYS", 15, 1, 365, &v))
+		FAIL("BIMER_INFO_BUSINESS_DAYS must be days (1-365)");
+	c->info_days = (int)v;
+	if (env_uint("BIMER_INFO_EXTENDED_BUSINESS_DAYS", 30, 1, 365, &v))
+		FAIL("BIMER_INFO_EXTENDED_BUSINESS_DAYS must be days (1-365)");
+	c->info_extended_days = (int)v;
+	if (env_uint("BIMER_DEEMED_REJECTION_DAYS", 30, 1, 365, &v))
+		FAIL("BIMER_DEEMED_REJECTION_DAYS must be days (1-365)");
+	c->deemed_days = (int)v;
+	return BM_OK;
+}
+
 static enum bm_err load_db(struct bm_cfg *c, char *err, size_t errlen)
 {
 	unsigned long long v;
@@ -149,7 +184,7 @@ enum bm_err bm_cfg_load(struct bm_cfg *c, const char *service, char *err, size_t
 		FAIL("service name too long");
 	memcpy(c->service, service, strlen(service) + 1);
 	if ((e = load_paths(c, err, errlen)) || (e = load_db(c, err, errlen)) ||
-	    (e = load_redis(c, err, errlen)))
+	    (e = load_redis(c, err, errlen)) || (e = load_mail(c, err, errlen)))
 		return e;
 	if (env_uint("BIMER_THREADS", 16, 1, 256, &v))
 		FAIL("BIMER_THREADS must be a number of threads (1-256)");
@@ -161,6 +196,24 @@ enum bm_err bm_cfg_load(struct bm_cfg *c, const char *service, char *err, size_t
 		FAIL("BIMER_SMTP_URL is too long");
 	if (strncmp(c->smtp_url, "smtp://", 7) != 0)
 		FAIL("BIMER_SMTP_URL must be an smtp://host:port URL");
+	if (env_limit("BIMER_RL_SUBMIT_IP", "20/3600", &c->rl_submit_ip))
+		FAIL("BIMER_RL_SUBMIT_IP must be N/S (N hits per S seconds)");
+	if (env_limit("BIMER_RL_SUBMIT_ID", "10/3600", &c->rl_submit_id))
+		FAIL("BIMER_RL_SUBMIT_ID must be N/S (N hits per S seconds)");
+	if (env_limit("BIMER_RL_RESEND", "3/3600", &c->rl_resend))
+		FAIL("BIMER_RL_RESEND must be N/S (N hits per S seconds)");
+	if (env_limit("BIMER_RL_UPLOAD_IP", "60/3600", &c->rl_upload_ip))
+		FAIL("BIMER_RL_UPLOAD_IP must be N/S (N hits per S seconds)");
+	if (env_limit("BIMER_RL_LOGIN_IP", "30/900", &c->rl_login_ip))
+		FAIL("BIMER_RL_LOGIN_IP must be N/S (N hits per S seconds)");
+	if (env_limit("BIMER_RL_LOGIN_USER", "5/900", &c->rl_login_user))
+		FAIL("BIMER_RL_LOGIN_USER must be N/S (N hits per S seconds)");
+	if (env_uint("BIMER_ACCESS_TTL", 900, 60, 900, &v))
+		FAIL("BIMER_ACCESS_TTL must be seconds (60-900: tokens live at most 15 minutes)");
+	c->access_ttl_s = (int)v;
+	if (env_uint("BIMER_SESSION_TTL", 43200, 300, 7 * 86400, &v))
+		FAIL("BIMER_SESSION_TTL must be seconds (300-604800)");
+	c->session_ttl_s = (int)v;
 	if (env_limit("BIMER_RL_STATUS_IP", "30/600", &c->rl_status_ip))
 		FAIL("BIMER_RL_STATUS_IP must be N/S (N hits per S seconds)");
 	if (env_limit("BIMER_RL_STATUS_ID", "10/600", &c->rl_status_id))
@@ -169,6 +222,10 @@ enum bm_err bm_cfg_load(struct bm_cfg *c, const char *service, char *err, size_t
 	if (lvl && *lvl && strcmp(lvl, "debug") && strcmp(lvl, "info"))
 		FAIL("BIMER_LOG_LEVEL must be debug or info");
 	c->log_debug = lvl && !strcmp(lvl, "debug");
+	const char *clock = getenv("BIMER_TEST_CLOCK");
+	if (clock && *clock && strcmp(clock, "0") && strcmp(clock, "1"))
+		FAIL("BIMER_TEST_CLOCK must be 0 or 1");
+	c->test_clock = clock && !strcmp(clock, "1");
 	if (c->data_key_file[0] || c->hmac_key_file[0]) {
 		if (bm_key_load(c->data_key_file, c->keys.data))
 			FAIL("BIMER_DATA_KEY_FILE must name a readable file of 64 hex characters");

@@ -93,21 +93,18 @@ enum bm_err bm_open(const unsigned char key[BM_KEY_LEN], const unsigned char *se
 	return ok ? BM_OK : BM_E_INTERNAL;
 }
 
-enum bm_err bm_random_token(size_t nbytes, char *out, size_t outcap)
+int bm_b64url(const unsigned char *in, size_t n, char *out, size_t outcap)
 {
 	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	unsigned char raw[64];
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t o = 0;
 	unsigned acc = 0;
 	int bits = 0;
 
-	if (nbytes > sizeof raw || outcap < (nbytes * 4 + 2) / 3 + 1)
-		return BM_E_INTERNAL;
-	if (RAND_bytes(raw, (int)nbytes) != 1)
-		return BM_E_INTERNAL;
-	for (size_t i = 0; i < nbytes; i++) {
-		acc = (acc << 8) | raw[i];
+	if (outcap < (n * 4 + 2) / 3 + 1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 8) | in[i];
 		bits += 8;
 		while (bits >= 6) {
 			bits -= 6;
@@ -117,6 +114,58 @@ enum bm_err bm_random_token(size_t nbytes, char *out, size_t outcap)
 	if (bits)
 		out[o++] = b64[(acc << (6 - bits)) & 63];
 	out[o] = '\0';
+	return 0;
+}
+
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+int bm_b64url_decode(const char *in, size_t n, unsigned char *out, size_t outcap, size_t *outlen)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	size_t o = 0;
+
+	if (n % 4 == 1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int v = b64val(in[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outcap)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*outlen = o;
+	return 0;
+}
+
+enum bm_err bm_random_token(size_t nbytes, char *out, size_t outcap)
+{
+	unsigned char raw[64];
+
+	if (nbytes > sizeof raw || outcap < (nbytes * 4 + 2) / 3 + 1)
+		return BM_E_INTERNAL;
+	if (RAND_bytes(raw, (int)nbytes) != 1)
+		return BM_E_INTERNAL;
+	bm_b64url(raw, nbytes, out, outcap);
 	OPENSSL_cleanse(raw, sizeof raw);
 	return BM_OK;
 }

@@ -51,6 +51,12 @@ enum bm_err bm_open(const unsigned char key[BM_KEY_LEN], const unsigned char *se
  */
 enum bm_err bm_random_token(size_t nbytes, char *out, size_t outcap);
 
+/* base64url without padding of n bytes into out (needs 4*n/3 + 2 bytes); -1 if it does not fit. */
+int bm_b64url(const unsigned char *in, size_t n, char *out, size_t outcap);
+
+/* Decode base64url (no padding) of n bytes; -1 on a bad character, length or overflow. */
+int bm_b64url_decode(const char *in, size_t n, unsigned char *out, size_t outcap, size_t *outlen);
+
 /* SHA-256 of a secret for storage. */
 void bm_sha256(const void *msg, size_t len, unsigned char out[32]);
 

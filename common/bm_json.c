@@ -78,6 +78,42 @@ static const struct msg messages[] = {
      "The field contains a control character that is not allowed."},
     {"TCKN_CHECKSUM", "T.C. kimlik numarası geçerli değil.",
      "The T.C. identity number is not valid."},
+    {"NOT_ALLOWED", "Bu alan bu başvuru türünde kullanılamaz.",
+     "This field is not allowed for this kind of application."},
+    {"IDENTITY_HIDDEN_NOT_ALLOWED",
+     "Kimliğin gizlenmesi yalnızca şikayet ve ihbar başvurularında istenebilir.",
+     "Hiding the identity can be asked only for complaints (sikayet) and reports (ihbar)."},
+    {"UNKNOWN_INSTITUTION", "Bu kodla kayıtlı bir kurum yok.", "No institution has this code."},
+    {"INSTITUTION_OUT_OF_SCOPE",
+     "Bu kurum BİMER kapsamında değildir (yargı mercileri, TBMM, KDK, YSK, HSK, Sayıştay).",
+     "This body is outside BİMER (courts, TBMM, KDK, YSK, HSK, Sayıştay)."},
+    {"IDEMPOTENCY_KEY_REUSED", "Bu Idempotency-Key başka bir istekle kullanılmış.",
+     "This Idempotency-Key was used with a different request."},
+    {"ONE_OF_REQUIRED", "T.C. kimlik numarası ya da takip kodundan biri gerekir.",
+     "Either the T.C. identity number or the tracking code is required."},
+    {"DUPLICATE", "Aynı değer birden fazla verilmiş.", "The same value is given more than once."},
+    {"MISSING_IDENTITY", "Dilekçede ad, soyad ve adres bulunmalıdır (3071 sayılı Kanun md. 4).",
+     "A petition must carry the name, surname and address (Law 3071 art. 4)."},
+    {"ANON_NO_EVIDENCE",
+     "İsimsiz mektup ve faks ihbarları ancak somut bilgi veya belgeyle işleme alınır.",
+     "Anonymous letters and faxes are processed only with concrete information or documents."},
+    {"BE_PHONE_NOT_ALLOWED",
+     "Bilgi edinme başvurusu telefonla yapılamaz; yazılı veya elektronik olmalıdır.",
+     "An information request cannot be made by phone; it must be written or electronic."},
+    {"BE_MISSING_TCKN_OR_FORM",
+     "Faksla bilgi edinme başvurusunda T.C. kimlik numarası zorunludur.",
+     "An information request by fax must carry the T.C. identity number."},
+    {"ATTACHMENT_EMPTY", "Dosya boş.", "The file is empty."},
+    {"ATTACHMENT_TYPE_MISMATCH",
+     "Dosyanın içeriği bildirilen türle (Content-Type) uyuşmuyor; yalnızca PDF, PNG ve JPEG "
+     "kabul edilir.",
+     "The file's content does not match its declared type (Content-Type); only PDF, PNG and "
+     "JPEG are accepted."},
+    {"ATTACHMENT_NOT_FOUND", "Belirtilen ek bulunamadı.", "No attachment with this id was found."},
+    {"ATTACHMENT_ALREADY_USED", "Bu ek daha önce kullanılmış.",
+     "This attachment has already been used."},
+    {"TOO_MANY_ATTACHMENTS", "Bir başvuruya en çok 10 ek eklenebilir.",
+     "An application can have at most 10 attachments."},
     {NULL, "Alan geçersiz.", "The field is invalid."},
 };
 
@@ -156,6 +192,12 @@ static const regex_t *rx_get(const char *pattern)
 out:
 	pthread_mutex_unlock(&rx_lock);
 	return found;
+}
+
+bool bm_json_matches(const char *s, const char *pattern)
+{
+	const regex_t *rx = rx_get(pattern);
+	return rx && regexec(rx, s, 0, NULL, 0) == 0;
 }
 
 /* ---- validation ------------------------------------------------------- */

@@ -81,6 +81,9 @@ size_t bm_json_validate(const json_t *obj, const struct bm_field *tbl, struct bm
 void bm_verrs_add(struct bm_verrs *errs, const char *field, const char *code,
                   const struct bm_field *f);
 
+/* Whether the whole of s matches the POSIX ERE pattern (compiled once, cached). */
+bool bm_json_matches(const char *s, const char *pattern);
+
 /* Number of Unicode code points in a valid UTF-8 string. */
 size_t bm_utf8_len(const char *s, size_t bytes);
 

@@ -118,6 +118,8 @@ static void send_problem(struct bm_req *req, enum bm_err e, const char *code, co
 		json_object_set_new(body, "errors", errors_array(&req->errs));
 	if (e == BM_E_METHOD && req->match.allow[0])
 		snprintf(headers, sizeof headers, "Allow: %s\r\n", req->match.allow);
+	else if (e == BM_E_UNAUTHORIZED)
+		snprintf(headers, sizeof headers, "WWW-Authenticate: Bearer realm=\"bimer\"\r\n");
 	else if (extra_headers)
 		snprintf(headers, sizeof headers, "%s", extra_headers);
 	if (!bm_err_is_client(e))

@@ -24,6 +24,27 @@ const char *bm_req_param(const struct bm_req *req, const char *name)
 	return NULL;
 }
 
+time_t bm_req_now(const struct bm_req *req)
+{
+	const char *h = req->ctx->cfg->test_clock ? bm_req_env(req, "HTTP_X_TEST_NOW") : NULL;
+	struct tm tm = { 0 };
+	int y, mo, d, hh, mi, ss, oh, om;
+	char sign;
+
+	if (h && sscanf(h, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo, &d, &hh, &mi, &ss, &sign,
+			&oh, &om) == 9 && (sign == '+' || sign == '-')) {
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = hh;
+		tm.tm_min = mi;
+		tm.tm_sec = ss;
+		long off = (oh * 3600L + om * 60L) * (sign == '+' ? 1 : -1);
+		return timegm(&tm) - off;
+	}
+	return time(NULL);
+}
+
 enum bm_lang bm_lang_from_header(const char *al)
 {
 	if (!al)

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "bm_auth.h"
 #include "bm_cfg.h"
 #include "bm_err.h"
 #include "bm_json.h"
@@ -24,6 +25,7 @@
 struct bm_db;
 struct bm_redis;
 struct bm_metrics;
+struct bm_cal;
 
 /* What one worker thread owns: its connections and the shared, read-only config. */
 struct bm_ctx {
@@ -32,6 +34,9 @@ struct bm_ctx {
 	struct bm_redis *redis;
 	struct bm_metrics *metrics;
 	int thread_no;
+	const struct bm_jwt_keys *jwt; /* token keys (NULL when the service has no auth routes) */
+	struct bm_cal *cal;  /* holiday calendar, reloaded by bm_deadline when stale */
+	time_t cal_loaded;
 };
 
 struct bm_req {
@@ -49,6 +54,7 @@ struct bm_req {
 	size_t body_len;
 	json_t *json;         /* parsed body for BM_BODY_JSON and BM_BODY_FORM routes */
 	json_t *qs;           /* parsed, validated query parameters (always an object) */
+	struct bm_principal who; /* the caller, on routes with roles (after the auth guard) */
 	struct bm_verrs errs; /* validation errors collected so far */
 	int status;           /* status sent, 0 before the reply */
 	enum bm_err err;      /* the error answered, BM_OK if none (metrics) */
@@ -60,6 +66,13 @@ const char *bm_req_env(const struct bm_req *req, const char *name);
 
 /* A path parameter from the route pattern; NULL when the route has none by that name. */
 const char *bm_req_param(const struct bm_req *req, const char *name);
+
+/*
+ * "Now" for this request. Normally the system clock; on a test stack
+ * (BIMER_TEST_CLOCK=1) an `X-Test-Now: 2026-03-18T10:00:00+03:00` header
+ * moves it, so deadline rules are tested on chosen dates without sleeping.
+ */
+time_t bm_req_now(const struct bm_req *req);
 
 /* Choose the response language from Accept-Language: English only when the first tag is en*. */
 enum bm_lang bm_lang_from_header(const char *accept_language);

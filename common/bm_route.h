@@ -36,6 +36,7 @@ struct bm_route {
 	const struct bm_field *fields; /* for BM_BODY_JSON; NULL = object of any shape */
 	size_t max_body;               /* 0 = the service default (BIMER_MAX_BODY) */
 	const struct bm_field *query;  /* query parameters allowed; NULL = none accepted */
+	unsigned roles;                /* 0 = public; else a bearer token with one of these roles */
 };
 
 #define BM_ROUTE_PARAMS    4

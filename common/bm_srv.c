@@ -26,7 +26,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hiredis/hiredis.h>
+
+#include "bm_auth.h"
 #include "bm_cache.h"
+#include "bm_cal.h"
 #include "bm_cfg.h"
 #include "bm_db.h"
 #include "bm_json.h"
@@ -57,6 +61,8 @@ struct bm_srv {
 	atomic_bool stop;
 	struct bm_metrics *metrics;
 	struct bm_thread *threads;
+	struct bm_jwt_keys jwt;
+	bool have_jwt;
 };
 
 /* ---- built-in routes ---------------------------------------------------- */
@@ -155,6 +161,49 @@ static enum bm_err media_gate(const struct bm_route *r, const char *ctype)
 
 static const struct bm_field no_fields[] = {{0}};
 
+/* "Bearer <token>" → the token, or NULL. */
+static const char *bearer(const struct bm_req *req)
+{
+	const char *h = bm_req_env(req, "HTTP_AUTHORIZATION");
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h ? h : NULL;
+}
+
+/* A logged-out token (its jti) or session (its sid) is refused until it expires. */
+static enum bm_err revoked(struct bm_req *req, bool *yes)
+{
+	char jti[96], sid[96];
+	snprintf(jti, sizeof jti, "bimer:revoked:jti:%s", req->who.jti);
+	snprintf(sid, sizeof sid, "bimer:revoked:sid:%s", req->who.sid[0] ? req->who.sid : "-");
+	const char *argv[] = { "EXISTS", jti, sid };
+	redisReply *r = bm_redis_cmd(req->ctx->redis, 3, argv, NULL);
+	if (!r)
+		return BM_E_UNAVAILABLE;
+	enum bm_err e = r->type == REDIS_REPLY_INTEGER ? BM_OK : BM_E_UNAVAILABLE;
+	*yes = r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+	freeReplyObject(r);
+	return e;
+}
+
+/* 401 without a valid, unrevoked token; 403 when its roles do not fit the route. */
+static enum bm_err authorize(struct bm_req *req, unsigned roles)
+{
+	bool yes = false;
+	if (!req->ctx->jwt ||
+	    bm_jwt_verify(req->ctx->jwt, bearer(req), time(NULL), &req->who) != BM_OK)
+		return BM_E_UNAUTHORIZED;
+	enum bm_err e = revoked(req, &yes);
+	if (e)
+		return e;
+	if (yes)
+		return BM_E_UNAUTHORIZED;
+	return req->who.roles & roles ? BM_OK : BM_E_FORBIDDEN;
+}
+
 /* Everything before the handler; answers and returns false when a guard fails. */
 static bool guard_or_reply(struct bm_srv *srv, struct bm_req *req)
 {
@@ -170,6 +219,10 @@ static bool guard_or_reply(struct bm_srv *srv, struct bm_req *req)
 		return false;
 	}
 	const struct bm_route *r = req->match.route;
+	if (r->roles && (e = authorize(req, r->roles))) {
+		bm_reply_error(req, e);
+		return false;
+	}
 	if ((e = bm_query_parse(req->query, strlen(req->query), &req->qs))) {
 		bm_reply_error(req, e);
 		return false;
@@ -274,6 +327,7 @@ static void *worker(void *arg)
 	FCGX_Free(&fx, 1);
 	bm_db_free(t->ctx.db);
 	bm_redis_free(t->ctx.redis);
+	bm_cal_free(t->ctx.cal);
 	t->ctx.db = NULL;
 	t->ctx.redis = NULL;
 	mysql_thread_end();
@@ -336,6 +390,7 @@ static int start_threads(struct bm_srv *srv)
 		t->srv = srv;
 		t->ctx = (struct bm_ctx){.cfg = &srv->cfg,
 		                         .metrics = srv->metrics,
+		                         .jwt = srv->have_jwt ? &srv->jwt : NULL,
 		                         .thread_no = i,
 		                         .db = bm_db_new(&srv->cfg),
 		                         .redis = bm_redis_new(&srv->cfg)};
@@ -364,6 +419,24 @@ static int build_routes(struct bm_srv *srv)
 	srv->routes[1] = (struct bm_route){ "GET", "/internal/metrics", handle_metrics,
 					    BM_BODY_NONE };
 	memcpy(srv->routes + 2, svc->routes, svc->nroutes * sizeof *svc->routes);
+	return 0;
+}
+
+/* Keys for tokens: needed when any route takes one, or to sign them. */
+static int load_jwt(struct bm_srv *srv)
+{
+	bool signing = srv->svc->needs & BM_NEED_JWT_SIGNING, verifying = signing;
+	char err[256];
+
+	for (size_t i = 0; i < srv->svc->nroutes; i++)
+		verifying |= srv->svc->routes[i].roles != 0;
+	if (!verifying)
+		return 0;
+	if (bm_jwt_keys_load(&srv->cfg, signing, &srv->jwt, err, sizeof err)) {
+		bm_log(BM_LOG_ERROR, NULL, "configuration: %s; refusing to start", err);
+		return -1;
+	}
+	srv->have_jwt = true;
 	return 0;
 }
 
@@ -396,6 +469,8 @@ int bm_srv_main(const struct bm_service *svc)
 		       "configuration: BIMER_DATA_KEY_FILE and BIMER_HMAC_KEY_FILE are required");
 		return 2;
 	}
+	if (load_jwt(&srv))
+		return 2;
 	if (mysql_library_init(0, NULL, NULL) || FCGX_Init() || build_routes(&srv) ||
 	    !(srv.metrics = bm_metrics_new(svc->name, srv.routes, srv.nroutes))) {
 		bm_log(BM_LOG_ERROR, NULL, "start-up failed");
@@ -412,6 +487,9 @@ int bm_srv_main(const struct bm_service *svc)
 		stop_threads(&srv);
 		goto join;
 	}
+	if (srv.cfg.test_clock)
+		bm_log(BM_LOG_WARN, NULL, "BIMER_TEST_CLOCK is on: X-Test-Now moves the clock. "
+					  "Never in production.");
 	bm_log(BM_LOG_INFO, NULL, "listening on %s with %d threads", srv.cfg.socket_path,
 	       srv.cfg.threads);
 	sigwait(&stopset, &sig);
@@ -433,6 +511,8 @@ out:
 	free(srv.threads);
 	bm_metrics_free(srv.metrics);
 	free(srv.routes);
+	if (srv.have_jwt)
+		bm_jwt_keys_free(&srv.jwt);
 	mysql_library_end();
 	bm_log(BM_LOG_INFO, NULL, "stopped");
 	return rc;

@@ -8,10 +8,17 @@
 
 #include <jansson.h>
 
-/* Application numbers: "2026-0001234-7" — year, sequence, check digit. */
-#define BM_APPLICATION_NO_PATTERN "[0-9]{4}-[0-9]{7}-[0-9]"
+/* Application numbers: "2026-0001234-7" — year, sequence (7 to 9 digits), check digit. */
+#define BM_APPLICATION_NO_PATTERN "[0-9]{4}-[0-9]{7,9}-[0-9]"
 /* Tracking codes and tokens: base64url of the CSPRNG's bytes. */
 #define BM_TOKEN_PATTERN "[A-Za-z0-9_-]+"
+
+#define BM_EMAIL_PATTERN "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)+"
+#define BM_PHONE_PATTERN "[+]?[0-9][0-9 ()-]{5,18}[0-9]"
+#define BM_PROVINCE_PATTERN "0[1-9]|[1-7][0-9]|8[01]"
+#define BM_INSTITUTION_PATTERN "[A-Z0-9]+(-[A-Z0-9]+)*"
+#define BM_TOPIC_PATTERN "[a-z0-9]+(_[a-z0-9]+)*"
+#define BM_IDEMPOTENCY_KEY_PATTERN "[A-Za-z0-9._:-]{8,128}"
 
 /* T.C. kimlik no / YKN checksum (rules.md W3): NULL or "TCKN_CHECKSUM". */
 const char *bm_check_tckn(const json_t *v);

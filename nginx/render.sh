@@ -26,6 +26,9 @@
 #                        lines, which may carry secrets; use error when debugging)
 #   BIMER_NGINX_USER     "user" directive; default root when run as root (the sockets
 #                        are owned by the user running the services), none otherwise
+#   BIMER_NGINX_BENCH_FLOOR  benchmark only (tests/bench/run.sh): the Unix socket of the
+#                        floor responder (tests/bench/floor.c), served at /bench/floor;
+#                        unset (the default): no such upstream or location is rendered
 set -euo pipefail
 
 out=${1:?usage: render.sh OUT_DIR}
@@ -51,6 +54,16 @@ for net in ${BIMER_NGINX_METRICS_ALLOW:-}; do
     allow_line+="allow $net; "
 done
 
+# Behind a load balancer, BIMER_NGINX_TRUSTED_PROXIES lists the addresses allowed to say
+# who the client is (X-Forwarded-For); nobody else can. The test stack trusts loopback so
+# its tests can act as many clients.
+realip_line=""
+for net in ${BIMER_NGINX_TRUSTED_PROXIES:-}; do
+    [[ $net =~ ^[0-9a-fA-F.:/]+$ ]] || die "bad network in BIMER_NGINX_TRUSTED_PROXIES: $net"
+    realip_line+="set_real_ip_from $net; "
+done
+[[ -n $realip_line ]] && realip_line+="real_ip_header X-Forwarded-For; real_ip_recursive on;"
+
 declare -A val=(
     [ROOT]=$root
     [NGINX_DIR]=$out
@@ -61,6 +74,7 @@ declare -A val=(
     [LISTEN_ADDR]=${BIMER_NGINX_LISTEN:-127.0.0.1}
     [METRICS_LISTEN_ADDR]=${BIMER_NGINX_METRICS_LISTEN:-127.0.0.1}
     [METRICS_ALLOW]=$allow_line
+    [REALIP]=$realip_line
     [WORKERS]=${BIMER_NGINX_WORKERS:-2}
     [API_RATE]=${BIMER_NGINX_API_RATE:-50r/s}
     [API_BURST]=${BIMER_NGINX_API_BURST:-100}
@@ -87,6 +101,21 @@ for k in ROOT NGINX_DIR RUN_DIR LOG_DIR; do
 done
 # A Unix socket path is limited to 107 bytes (sun_path).
 (( ${#BIMER_RUN_DIR} + 20 <= 107 )) || die "BIMER_RUN_DIR is too long for Unix socket paths"
+
+# The benchmark's floor (tests/bench/run.sh) sits behind this same nginx and is routed
+# exactly like an API location: the same backstop limit, response headers, FastCGI
+# parameters and upstream keepalive (keep it equal to the services' upstreams), so the
+# benchmark compares like with like. Only when BIMER_NGINX_BENCH_FLOOR is set.
+val[BENCH_FLOOR_UPSTREAM]=""
+val[BENCH_FLOOR_LOCATION]=""
+if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
+    floor=$BIMER_NGINX_BENCH_FLOOR
+    [[ $floor == /* && $floor =~ ^[A-Za-z0-9_./+-]+$ ]] ||
+        die "BIMER_NGINX_BENCH_FLOOR must be an absolute socket path (letters, digits, _./+-)"
+    ((${#floor} <= 107)) || die "BIMER_NGINX_BENCH_FLOOR is too long for a Unix socket path"
+    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; keepalive 4; }"
+    val[BENCH_FLOOR_LOCATION]="location = /bench/floor { limit_req zone=bimer_api burst=${val[API_BURST]} nodelay; include ${val[NGINX_DIR]}/snippets/fastcgi-public.conf; fastcgi_pass bimer_bench_floor; }"
+fi
 
 render_one() {
     local src=$1 dst=$2 text k

@@ -24,6 +24,14 @@ export BIMER_REDIS_PORT=${BIMER_TEST_REDIS_PORT:-26379}
 export BIMER_SMTP_PORT=${BIMER_TEST_SMTP_PORT:-22525}
 export BIMER_THREADS=16
 export BIMER_RL_STATUS_IP=60/600 BIMER_RL_STATUS_ID=5/600
+export BIMER_RL_SUBMIT_IP=40/3600 BIMER_RL_SUBMIT_ID=5/3600 BIMER_RL_RESEND=3/3600
+# The tests act as many clients through X-Forwarded-For; only loopback may say so.
+export BIMER_NGINX_TRUSTED_PROXIES=127.0.0.1
+# Deadline tests move the services' clock with X-Test-Now (never on a real stack).
+export BIMER_TEST_CLOCK=1
+# The worker polls and retries fast so mail and crash tests finish in seconds.
+export BIMER_WORKER_TICK_MS=100 BIMER_MAIL_RETRY_BASE_MS=500 BIMER_MAIL_RETRY_MAX_S=10
+export BIMER_MAIL_LOCK_S=8 BIMER_SMTP_TIMEOUT_S=5
 unset BIMER_SMTP_URL # the test stack always runs its own mail sink
 export ASAN_OPTIONS="log_path=$BIMER_VAR_DIR/log/asan:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$BIMER_VAR_DIR/log/ubsan"
@@ -84,9 +92,11 @@ fi
 left=""
 for f in /proc/[0-9]*/cmdline; do
 	cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
-	case $cmd in
-	*"$BIMER_VAR_DIR/"* | *"$BIMER_BIN_DIR/"*) left+="${f%/cmdline}: $cmd; " ;;
-	esac
+	envs=$(tr '\0' '\n' <"${f%/cmdline}/environ" 2>/dev/null) || envs=""
+	# ours: named by the var dir, or started with it in the environment
+	if [[ $cmd == *"$BIMER_VAR_DIR/"* ]] || grep -qxF "BIMER_VAR_DIR=$BIMER_VAR_DIR" <<<"$envs"; then
+		left+="${f%/cmdline}: $cmd; "
+	fi
 done
 if [ -n "$left" ]; then
 	echo "processes left running: $left"

@@ -6,21 +6,37 @@
 # the worker sends without any outside mail server. deploy/local/stack.sh starts it
 # when BIMER_SMTP_URL is not given; the docker-compose "mailsink" service runs it too.
 #
-# Each message is written to a temporary name, fsynced and renamed, so a reader never
-# sees half a message and a message the sink acknowledged (250) survives the sink being
-# killed. File names sort by arrival time and are unique:
-#   <ns since epoch, 20 digits>-<pid>-<counter, 6 digits>-<random>.eml
+# An idempotent receiver: SMTP cannot be exactly-once (a sender that dies between our
+# 250 and recording it sends again), so the sink keeps ONE file per Message-ID. The
+# worker gives every outbox row a stable Message-ID (<outbox-ID@bimer.gov.tr>); a
+# second delivery with the same Message-ID is acknowledged (250) and dropped, and
+# logged as a duplicate. File names:
+#   <sha256 hex of the Message-ID header value, stripped>.eml
+#   <ns since epoch, 20 digits>-<pid>-<counter, 6 digits>-<random>.eml   (no Message-ID)
+# so names do not sort by arrival: use the files' mtime for that.
+#
+# Each message is written to a temporary name and fsynced, then linked to its final
+# name (link(2) never replaces an existing file, so two concurrent copies of one
+# message cannot both win) and the directory fsynced: a reader never sees half a
+# message, and a message the sink acknowledged (250) survives the sink being killed.
 # Two trace headers are prepended, because the envelope is not otherwise in the file:
 #   X-Envelope-From: <mail from>
 #   X-Envelope-To: <rcpt 1>, <rcpt 2>, ...
+#
+# For tests of the sender's retries, any recipient in the reserved domain
+# "refuse.invalid" (RFC 2606: never a real address) is refused with 550 at RCPT.
 #
 # Environment: BIMER_SMTP_PORT (default 12525), BIMER_SMTP_BIND (default 127.0.0.1),
 # BIMER_MAIL_DIR (default $BIMER_VAR_DIR/mail). Exits 0 on SIGTERM or SIGINT.
 
 import asyncio
+import email.parser
+import email.policy
+import hashlib
 import itertools
 import json
 import os
+import re
 import secrets
 import signal
 import sys
@@ -54,21 +70,64 @@ def config():
     return os.environ.get("BIMER_SMTP_BIND", "127.0.0.1"), int(port_text), mail_dir
 
 
+REFUSED_DOMAIN = "refuse.invalid"
+TMP_NAME = re.compile(r"^\..+\.tmp$")
+OUTBOX_ID = re.compile(r"^<outbox-([0-9]{1,10})@bimer\.gov\.tr>$")
+
+
+def log_ref(name, msgid):
+    """How a log line names a stored message: the worker's outbox id when the Message-ID is
+    one of its own, else the first 8 characters of the file name. Never the whole hash name:
+    64 hex characters often hold a run of 11 digits, which the log scan takes for an ID
+    number; never the Message-ID itself, which a client chooses."""
+    m = OUTBOX_ID.match(msgid or "")
+    if m:
+        return {"outbox_id": int(m.group(1))}
+    return {"file_prefix": name[:8]}
+
+
+def message_id(data):
+    """The Message-ID header value of a message (bytes), stripped, or None."""
+    try:
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+        value = headers.get("Message-ID")
+    except Exception:  # a malformed header section: keep the message under a unique name
+        return None
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
 class EmlWriter:
-    """aiosmtpd handler: every accepted message becomes one .eml file."""
+    """aiosmtpd handler: every accepted message becomes one .eml file, one per Message-ID."""
 
     def __init__(self, mail_dir):
         self.mail_dir = mail_dir
         self.counter = itertools.count(1)
 
-    def _name(self):
+    def _unique_name(self):
         return "%020d-%d-%06d-%s" % (time.time_ns(), os.getpid(), next(self.counter),
                                      secrets.token_hex(4))
 
-    def _write(self, data):
-        name = self._name()
-        tmp = os.path.join(self.mail_dir, "." + name + ".tmp")
-        final = os.path.join(self.mail_dir, name + ".eml")
+    def _fsync_dir(self):
+        dir_fd = os.open(self.mail_dir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _write(self, data, msgid):
+        """Store data; returns (file name, False) or (existing file name, True) for a
+        duplicate of a Message-ID already stored."""
+        if msgid is None:
+            name = self._unique_name() + ".eml"
+        else:
+            name = hashlib.sha256(msgid.encode("utf-8", "surrogateescape")).hexdigest() + ".eml"
+        final = os.path.join(self.mail_dir, name)
+        if os.path.exists(final):
+            return name, True
+        tmp = os.path.join(self.mail_dir, "." + self._unique_name() + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         try:
             view = memoryview(data)
@@ -77,13 +136,31 @@ class EmlWriter:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.rename(tmp, final)
-        dir_fd = os.open(self.mail_dir, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            os.fsync(dir_fd)
+            os.link(tmp, final)  # never replaces: the first copy of a Message-ID wins
+        except FileExistsError:
+            return name, True
         finally:
-            os.close(dir_fd)
-        return final
+            os.unlink(tmp)
+        self._fsync_dir()
+        return name, False
+
+    def clean_stale(self):
+        """Temporary files of a sink that was killed mid-write: never acknowledged."""
+        for entry in os.scandir(self.mail_dir):
+            if TMP_NAME.match(entry.name) and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.rpartition("@")[2].lower() == REFUSED_DOMAIN:
+            log("info", "recipient refused (test domain)", domain=REFUSED_DOMAIN)
+            return "550 5.1.1 Recipient address rejected (refuse.invalid)"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         trace = ("X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n" % (
@@ -91,21 +168,26 @@ class EmlWriter:
         content = envelope.original_content or envelope.content or b""
         if isinstance(content, str):
             content = content.encode("utf-8")
+        msgid = message_id(content)
         try:
-            path = await asyncio.get_running_loop().run_in_executor(
-                None, self._write, trace + content)
+            name, duplicate = await asyncio.get_running_loop().run_in_executor(
+                None, self._write, trace + content, msgid)
         except OSError as exc:
             log("error", "cannot store message", error=str(exc))
             return "451 4.3.0 Cannot store the message now, try again later"
         # Recipients are not logged: they are personal data.
-        log("info", "message stored", file=os.path.basename(path), bytes=len(content),
-            recipients=len(envelope.rcpt_tos))
+        if duplicate:
+            log("info", "duplicate message dropped", **log_ref(name, msgid))
+            return "250 2.0.0 Duplicate of a message already accepted, dropped"
+        log("info", "message stored", bytes=len(content), recipients=len(envelope.rcpt_tos),
+            **log_ref(name, msgid))
         return "250 2.0.0 Message accepted for delivery"
 
 
 async def serve(bind, port, mail_dir):
     loop = asyncio.get_running_loop()
     handler = EmlWriter(mail_dir)
+    handler.clean_stale()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="bimer-mailsink", enable_SMTPUTF8=True,
                      data_size_limit=MAX_MESSAGE_BYTES),
@@ -117,7 +199,11 @@ async def serve(bind, port, mail_dir):
     await stop.wait()
     log("info", "stopping")
     server.close()
-    await server.wait_closed()
+    try:
+        # Python 3.12+ also waits for open connections here: do not hang on an idle client.
+        await asyncio.wait_for(server.wait_closed(), 2)
+    except asyncio.TimeoutError:
+        pass
 
 
 def main():

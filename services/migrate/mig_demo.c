@@ -172,6 +172,43 @@ out:
 	return rc;
 }
 
+// The demo agency system: the Ministry of Health's own software, with the demo
+// password as its client secret (rehashed only when it no longer verifies).
+static int sync_agency_client(MYSQL *db, const char *password, struct mig_err *err)
+{
+	static const char *const id = "saglik-sistemi";
+	char stored[HASH_CAP], fresh[HASH_CAP];
+	int found = 0, rc = -1;
+	const char *ins[] = {id};
+
+	if (mig_db_prepared(db,
+	                    "INSERT INTO agency_clients (client_id, secret_hash, name, "
+	                    "institution_code, scopes, active) VALUES (?, '!', "
+	                    "'Sağlık Bakanlığı Başvuru Sistemi', 'SAGLIK', "
+	                    "'inbox:read applications:read applications:route applications:answer', 1)"
+	                    " ON DUPLICATE KEY UPDATE active = 1",
+	                    ins, 1, NULL, 0, NULL, err) != 0 ||
+	    mig_db_prepared(db, "SELECT secret_hash FROM agency_clients WHERE client_id = ? "
+	                        "FOR UPDATE",
+	                    ins, 1, stored, sizeof(stored), &found, err) != 0)
+		return -1;
+	if (found && hash_is_current(stored, password)) {
+		printf("demo agency client %-12s secret unchanged\n", id);
+		return 0;
+	}
+	if (hash_password(password, fresh, sizeof(fresh), err) != 0)
+		goto out;
+	const char *upd[] = {fresh, id};
+	if (mig_db_prepared(db, "UPDATE agency_clients SET secret_hash = ? WHERE client_id = ?",
+	                    upd, 2, NULL, 0, NULL, err) != 0)
+		goto out;
+	printf("demo agency client %-12s secret set\n", id);
+	rc = 0;
+out:
+	explicit_bzero(fresh, sizeof(fresh));
+	return rc;
+}
+
 static int load_files(MYSQL *db, const struct mig_config *cfg, struct mig_err *err)
 {
 	struct mig_file_list files;
@@ -224,6 +261,8 @@ static int load_all(MYSQL *db, const struct mig_config *cfg, struct mig_err *err
 		    sync_password(db, u, cfg->demo_password, err) != 0)
 			goto fail;
 	}
+	if (sync_agency_client(db, cfg->demo_password, err) != 0)
+		goto fail;
 	if (mig_db_exec(db, "COMMIT", err) != 0)
 		goto fail;
 	printf("demo data loaded\n");

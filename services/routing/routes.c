@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The routing service's routes: the institution tree today; the inbox,
- * routing, answers and reports land with their issues.
+ * The routing service's routes: the institution tree (public), and for
+ * staff and agency systems the inbox, the application record, routing and
+ * forwarding, answers and extensions. The roles on each line are the first
+ * gate (401 without a valid token, 403 for a role that never may); the
+ * handlers then decide on the record itself (reach.h).
  */
 #include "routes.h"
 
+#include "bm_auth.h"
 #include "bm_json.h"
 #include "handlers.h"
 
@@ -20,16 +24,66 @@ static const char *const institution_kinds[] = {"centre",
                                                 "bedk",
                                                 NULL};
 
+static const char *const statuses[] = {
+    "awaiting_verification", "received", "in_progress", "answered", "not_processed", "cancelled",
+    "deemed_rejected",       "expired",  NULL};
+
+static const char *const booleans[] = {"true", "false", NULL};
+
 static const struct bm_field institutions_query[] = {
     {.name = "q", .type = BM_FT_STRING, .min = 1, .max = 100},
     {.name = "kind", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = institution_kinds},
     {.name = "parent", .type = BM_FT_STRING, .min = 1, .max = 64, .pattern = "[A-Z0-9-]+"},
     {0}};
 
+static const struct bm_field inbox_query[] = {
+    {.name = "status", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = statuses},
+    {.name = "overdue", .type = BM_FT_STRING, .min = 1, .max = 5, .enumv = booleans},
+    {.name = "cursor", .type = BM_FT_STRING, .min = 1, .max = 512, .pattern = "[A-Za-z0-9_-]+"},
+    {.name = "limit", .type = BM_FT_STRING, .min = 1, .max = 3, .pattern = "[1-9][0-9]?|100"},
+    {0}};
+
+/* Who may look: everyone who works applications (not BEDK members, whose view is the appeal). */
+#define READERS (BM_ROLE_OPERATOR | BM_ROLE_INSTITUTION_USER | BM_ROLE_COORDINATOR | BM_ROLE_AGENCY)
+/* Who may route: operators, and holding institutions forwarding down their tree. */
+#define ROUTERS (BM_ROLE_OPERATOR | BM_ROLE_INSTITUTION_USER | BM_ROLE_AGENCY)
+/* Who may answer and extend: the holding institution's users and its own system. */
+#define HOLDERS (BM_ROLE_INSTITUTION_USER | BM_ROLE_AGENCY)
+
 const struct bm_route routing_routes[] = {
     {.method = "GET",
      .pattern = "/api/v1/institutions",
      .handler = institutions_list,
      .query = institutions_query},
+    {.method = "GET",
+     .pattern = "/api/v1/inbox",
+     .handler = inbox_list,
+     .query = inbox_query,
+     .roles = READERS},
+    {.method = "GET",
+     .pattern = "/api/v1/applications/{no}",
+     .handler = applications_get,
+     .roles = READERS},
+    {.method = "POST",
+     .pattern = "/api/v1/applications/{no}/route",
+     .handler = applications_route,
+     .body = BM_BODY_JSON,
+     .fields = route_fields,
+     .max_body = 16 * 1024,
+     .roles = ROUTERS},
+    {.method = "POST",
+     .pattern = "/api/v1/applications/{no}/answer",
+     .handler = applications_answer,
+     .body = BM_BODY_JSON,
+     .fields = answer_fields,
+     .max_body = 128 * 1024,
+     .roles = HOLDERS},
+    {.method = "POST",
+     .pattern = "/api/v1/applications/{no}/extend",
+     .handler = applications_extend,
+     .body = BM_BODY_JSON,
+     .fields = extend_fields,
+     .max_body = 128 * 1024,
+     .roles = HOLDERS},
 };
 const size_t routing_nroutes = sizeof routing_routes / sizeof routing_routes[0];

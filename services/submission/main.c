@@ -9,6 +9,6 @@
 
 int main(void)
 {
-	const struct bm_service svc = {"submission", submission_routes, submission_nroutes};
+	const struct bm_service svc = {"submission", submission_routes, submission_nroutes, BM_NEED_KEYS};
 	return bm_srv_main(&svc);
 }

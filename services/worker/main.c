@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * bimer-worker: the background daemon (not FastCGI). It will deliver the
- * mail outbox over SMTP, sweep deadlines (expiry, overdue, deemed
- * rejection) and build the monthly reports; those jobs arrive with their
- * issues. Today it keeps its MariaDB and Redis connections alive, records a
- * heartbeat in Redis, logs when a dependency goes down or comes back, and
- * exits cleanly on SIGTERM/SIGINT.
+ * bimer-worker: the background daemon (not FastCGI). Each tick it checks
+ * MariaDB and Redis (logging when one goes down or comes back), records a
+ * heartbeat in Redis, delivers the due mail of the outbox (outbox.c) and
+ * expires applications never verified (expiry.c). It ticks every
+ * BIMER_WORKER_TICK_MS when idle and again at once when a job had a full
+ * batch, so mail goes out within about a second of its commit.
+ *
+ * SIGTERM/SIGINT are blocked and polled: between rows, during an SMTP
+ * transfer (curl's progress callback) and while idle. A send in progress
+ * gets a short grace to finish, then is abandoned and its row handed back,
+ * so the worker stops within a few seconds and no mail is lost. Several
+ * workers may run at once: every claim and state change is a conditional
+ * UPDATE with its rows affected checked.
  */
+#include <curl/curl.h>
 #include <hiredis/hiredis.h>
 #include <mysql.h>
 #include <signal.h>
@@ -18,15 +26,43 @@
 #include "bm_cfg.h"
 #include "bm_db.h"
 #include "bm_log.h"
+#include "mime.h"
+#include "smtp.h"
+#include "worker.h"
 
-#define TICK_S 2
+#define STOP_GRACE_MS 1000 /* how long a send in progress may go on after SIGTERM */
 
-struct worker {
-	struct bm_cfg cfg;
-	struct bm_db *db;
-	struct bm_redis *redis;
-	bool db_ok, redis_ok;
-};
+bool worker_stop_requested(struct worker *w)
+{
+	sigset_t pending;
+
+	if (w->stopping)
+		return true;
+	if (sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1)) {
+		w->stopping = true;
+		clock_gettime(CLOCK_MONOTONIC, &w->stop_seen);
+	}
+	return w->stopping;
+}
+
+long worker_stop_age_ms(const struct worker *w)
+{
+	struct timespec now;
+
+	if (!w->stopping)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - w->stop_seen.tv_sec) * 1000 +
+	       (now.tv_nsec - w->stop_seen.tv_nsec) / 1000000;
+}
+
+/* curl's abort callback: let a send finish unless the stop has waited too long. */
+static bool send_should_abort(void *arg)
+{
+	struct worker *w = arg;
+	return worker_stop_requested(w) && worker_stop_age_ms(w) >= STOP_GRACE_MS;
+}
 
 static void heartbeat(struct worker *w)
 {
@@ -38,8 +74,8 @@ static void heartbeat(struct worker *w)
 		freeReplyObject(r);
 }
 
-/* One pass of the loop: check dependencies, log changes, beat. */
-static void tick(struct worker *w)
+/* Check dependencies and log changes. */
+static void check_dependencies(struct worker *w)
 {
 	bool db = bm_db_ping(w->db) == BM_OK;
 	bool rd = bm_redis_ping(w->redis) == BM_OK;
@@ -50,46 +86,84 @@ static void tick(struct worker *w)
 		bm_log(rd ? BM_LOG_INFO : BM_LOG_WARN, NULL, "redis %s", rd ? "up" : "down");
 	w->db_ok = db;
 	w->redis_ok = rd;
-	if (rd)
+}
+
+/* One pass of the loop. Returns true when a job left work that is due now. */
+static bool tick(struct worker *w)
+{
+	bool more = false;
+
+	check_dependencies(w);
+	if (w->redis_ok)
 		heartbeat(w);
+	if (!w->db_ok)
+		return false;
+	if (!worker_stop_requested(w))
+		more |= outbox_run(w);
+	if (!worker_stop_requested(w))
+		more |= expiry_run(w);
+	return more;
+}
+
+/* Create the connections and the SMTP sender. Logs and returns -1 on failure. */
+static int start(struct worker *w)
+{
+	char from[260];
+
+	if (!mime_envelope_from(w->cfg.mail_from, from, sizeof from)) {
+		bm_log(BM_LOG_ERROR, NULL, "configuration: BIMER_MAIL_FROM has no usable address");
+		return -1;
+	}
+	if (mysql_library_init(0, NULL, NULL) || curl_global_init(CURL_GLOBAL_DEFAULT) ||
+	    !(w->db = bm_db_new(&w->cfg)) || !(w->redis = bm_redis_new(&w->cfg)) ||
+	    !(w->smtp =
+	          smtp_new(w->cfg.smtp_url, from, w->set.smtp_timeout_s, send_should_abort, w))) {
+		bm_log(BM_LOG_ERROR, NULL, "start-up failed");
+		return -1;
+	}
+	return 0;
 }
 
 int main(void)
 {
 	struct worker w = {0};
 	char err[256];
-	sigset_t stop;
 	int rc = 1;
 
 	bm_log_init("worker", BM_LOG_INFO);
-	if (bm_cfg_load(&w.cfg, "worker", err, sizeof err)) {
+	if (bm_cfg_load(&w.cfg, "worker", err, sizeof err) ||
+	    worker_settings_load(&w.set, err, sizeof err)) {
 		bm_log(BM_LOG_ERROR, NULL, "configuration: %s", err);
 		return 2;
 	}
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigprocmask(SIG_BLOCK, &stop, NULL);
-	if (mysql_library_init(0, NULL, NULL) || !(w.db = bm_db_new(&w.cfg)) ||
-	    !(w.redis = bm_redis_new(&w.cfg))) {
-		bm_log(BM_LOG_ERROR, NULL, "start-up failed");
+	if (w.cfg.log_debug)
+		bm_log_init("worker", BM_LOG_DEBUG);
+	sigemptyset(&w.stop_signals);
+	sigaddset(&w.stop_signals, SIGTERM);
+	sigaddset(&w.stop_signals, SIGINT);
+	sigprocmask(SIG_BLOCK, &w.stop_signals, NULL);
+	if (start(&w))
 		goto out;
-	}
 	w.db_ok = w.redis_ok = true; /* so the first failure is logged */
-	bm_log(BM_LOG_INFO, NULL, "worker started");
-	for (;;) {
-		struct timespec ts = {.tv_sec = TICK_S};
-		tick(&w);
-		int sig = sigtimedwait(&stop, NULL, &ts);
+	bm_log(BM_LOG_INFO, NULL, "worker started (tick %ld ms, batch %ld, mail lock %ld s)",
+	       w.set.tick_ms, w.set.batch, w.set.lock_s);
+	while (!worker_stop_requested(&w)) {
+		bool more = tick(&w);
+		long ms = more ? 0 : w.set.tick_ms;
+		struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+		int sig = sigtimedwait(&w.stop_signals, NULL, &ts);
 		if (sig > 0) {
-			bm_log(BM_LOG_INFO, NULL, "signal %d: stopping", sig);
+			w.stopping = true;
 			break;
 		}
 	}
+	bm_log(BM_LOG_INFO, NULL, "stop signal: stopping");
 	rc = 0;
 out:
+	smtp_free(w.smtp);
 	bm_db_free(w.db);
 	bm_redis_free(w.redis);
+	curl_global_cleanup();
 	mysql_library_end();
 	bm_log(BM_LOG_INFO, NULL, "stopped");
 	return rc;

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bm_notify: the mails the system sends citizens, in Turkish, as plain text
+ * and HTML, each naming the application number. A mail is a row in the
+ * outbox written in the caller's transaction, so it goes out exactly when
+ * the change it announces is committed; the worker delivers it. Institutions
+ * never mail citizens themselves, so a hidden identity stays hidden.
+ */
+#ifndef BM_NOTIFY_H
+#define BM_NOTIFY_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "bm_req.h"
+
+/* What a mail needs to know of its application. */
+struct bm_notify_to {
+	long long application_id;
+	const char *application_no;
+	const char *email; /* NULL: nothing is sent (anonymous applications) */
+	const char *first_name;
+	const char *last_name;
+};
+
+/* The verification link (token in clear: it is only ever in this mail). */
+enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
+				   const char *token, time_t expires);
+
+/* Received: the tracking link and the legal due date. */
+enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,
+			       const char *tracking_code, time_t due);
+
+/* Cancelled at the applicant's request. */
+enum bm_err bm_notify_cancelled(struct bm_ctx *ctx, const struct bm_notify_to *to);
+
+/* Routed or forwarded: where the application is now (R3), and why when it is a forward. */
+enum bm_err bm_notify_routed(struct bm_ctx *ctx, const struct bm_notify_to *to,
+			     const char *institution_name, const char *reason);
+
+/*
+ * Answered: the institution's text, sent by the system (never by the
+ * institution, so a hidden identity stays hidden). outcome is positive,
+ * negative, partial or not_processed; a refused information request
+ * (appeal_route true) gets the route to BEDK (4982 art. 12-13).
+ */
+enum bm_err bm_notify_answered(struct bm_ctx *ctx, const struct bm_notify_to *to,
+			       const char *institution_name, const char *outcome,
+			       const char *reason_code, const char *text, bool appeal_route);
+
+/* Deemed rejected after the silence period (D4), with the appeal route for information requests. */
+enum bm_err bm_notify_deemed_rejected(struct bm_ctx *ctx, const struct bm_notify_to *to,
+				      bool appeal_route);
+
+/* Append s to out HTML-escaped (exposed for tests); returns bytes written or -1 if it does not fit. */
+int bm_html_escape(const char *s, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * POST /api/v1/applications: a citizen's application over the internet.
+ *
+ * After the field table (types, lengths, formats, the ID checksum) come the
+ * rules across fields and those needing the database (rules.md C2, W4, the
+ * type/category pairs, attachments); then ONE transaction writes the
+ * application, its first event, the verification token and the
+ * verification mail's outbox row — all of it or none. It counts as received
+ * only once the e-mail is verified (C6, verifications in the verification
+ * service).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bm_cache.h"
+#include "bm_db.h"
+#include "bm_event.h"
+#include "bm_log.h"
+#include "bm_notify.h"
+#include "bm_req.h"
+#include "bm_validators.h"
+#include "handlers.h"
+#include "intake.h"
+
+#define TOKEN_BYTES 32
+
+static const struct bm_field applicant_fields[] = {
+	{ .name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 11,
+	  .max = 11, .check = bm_check_tckn },
+	{ .name = "first_name", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 100 },
+	{ .name = "last_name", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 100 },
+	{ .name = "email", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 3, .max = 254,
+	  .pattern = BM_EMAIL_PATTERN },
+	{ .name = "phone", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 7, .max = 20,
+	  .pattern = BM_PHONE_PATTERN },
+	{ .name = "address", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
+	  .min = 5, .max = 500 },
+	{ 0 }
+};
+
+const struct bm_field application_fields[] = {
+	{ .name = "type", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 16,
+	  .enumv = intake_types },
+	{ .name = "category", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 1, .max = 16,
+	  .enumv = intake_categories },
+	{ .name = "subject", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 3, .max = 200 },
+	{ .name = "body", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
+	  .min = 10, .max = 20000 },
+	{ .name = "topic", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2, .max = 64,
+	  .pattern = BM_TOPIC_PATTERN },
+	{ .name = "target_institution_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE,
+	  .min = 2, .max = 64, .pattern = BM_INSTITUTION_PATTERN },
+	{ .name = "province_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2,
+	  .max = 2, .pattern = BM_PROVINCE_PATTERN },
+	{ .name = "identity_hidden", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE },
+	{ .name = "applicant", .type = BM_FT_OBJECT, .flags = BM_FF_REQUIRED,
+	  .sub = applicant_fields },
+	{ .name = "attachment_ids", .type = BM_FT_ARRAY, .flags = BM_FF_NULLABLE, .min = 0,
+	  .max = 10, .sub = &intake_attachment_id },
+	{ 0 }
+};
+
+static const char sql_token[] =
+	"INSERT INTO verification_tokens (token_hash, application_id, created_at, expires_at) "
+	"VALUES (?, ?, ?, ?)";
+
+/* Per client address and per ID number; Redis down → 503 (a write needs the limit). */
+static bool limited_or_reply(struct bm_req *req, const unsigned char mac[BM_HMAC_LEN])
+{
+	const struct bm_cfg *c = req->ctx->cfg;
+	struct bm_rl_result a, b;
+	char key[96], hex[33];
+
+	snprintf(key, sizeof key, "rl:submit:ip:%s", req->remote_addr ? req->remote_addr : "-");
+	enum bm_err e = bm_rl_hit(req->ctx->redis, key, c->rl_submit_ip.n,
+				  c->rl_submit_ip.window_s, &a);
+	bm_hex(mac, 16, hex);
+	snprintf(key, sizeof key, "rl:submit:id:%s", hex);
+	if (!e)
+		e = bm_rl_hit(req->ctx->redis, key, c->rl_submit_id.n, c->rl_submit_id.window_s, &b);
+	if (e) {
+		bm_reply_error(req, BM_E_UNAVAILABLE);
+		return true;
+	}
+	if (!a.allowed || !b.allowed) {
+		bm_reply_rate_limited(req, a.retry_after > b.retry_after ? a.retry_after :
+									   b.retry_after);
+		return true;
+	}
+	return false;
+}
+
+/* Event, token and mail for the new application. */
+static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
+{
+	const json_t *a = json_object_get(req->json, "applicant");
+	char token[64], expires[BM_TIME_ISO_LEN];
+	unsigned char th[32];
+	time_t exp = bm_req_now(req) + req->ctx->cfg->verify_ttl_s;
+	enum bm_err e;
+
+	const struct bm_event ev = { .application_id = in->id, .kind = "submitted",
+				     .request_id = req->req_id, .at = in->now };
+	if ((e = bm_event_append(req->ctx->db, &ev)))
+		return e;
+	if ((e = bm_random_token(TOKEN_BYTES, token, sizeof token)))
+		return e;
+	bm_sha256(token, strlen(token), th);
+	bm_time_to_db(exp, expires);
+	struct bm_dbp tk[] = { BM_DB_BLOB(th, sizeof th), BM_DB_INT(in->id), BM_DB_STR(in->now),
+			       BM_DB_STR(expires) };
+	if ((e = bm_db_run(req->ctx->db, sql_token, tk, 4, NULL)))
+		return e;
+	const struct bm_notify_to to = { in->id, in->no, bm_json_str(a, "email"),
+					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
+	return bm_notify_verification(req->ctx, &to, token, exp);
+}
+
+void applications_create(struct bm_req *req)
+{
+	struct intake in = { .channel = "internet", .status = "awaiting_verification",
+			     .reply_status = 202,
+			     .province_code = bm_json_str(req->json, "province_code") };
+	struct bm_db *db = req->ctx->db;
+	enum bm_err e;
+
+	intake_cross_field_rules(req);
+	if (req->errs.n) {
+		bm_reply_error(req, BM_E_VALIDATION);
+		return;
+	}
+	if (intake_replay_or_reply(req, &in))
+		return;
+	if ((e = intake_prepare(req, &in))) {
+		bm_reply_error(req, e);
+		return;
+	}
+	if (limited_or_reply(req, in.mac))
+		return;
+	if ((e = intake_check_target(req)) || req->errs.n) {
+		bm_reply_error(req, e ? e : BM_E_VALIDATION);
+		return;
+	}
+	e = bm_db_begin(db);
+	if (!e)
+		e = intake_insert(req, &in);
+	if (!e)
+		e = insert_rest(req, &in);
+	if (!e)
+		e = bm_db_commit(db);
+	if (e) {
+		intake_fail(req, &in, e);
+		return;
+	}
+	bm_log(BM_LOG_INFO, req->req_id, "application %s submitted", in.no);
+	intake_reply(req, &in, in.no);
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The worker's own settings, read once from the environment at start-up
+ * (the shared ones come from bm_cfg). Every value has a production default;
+ * the test stack shortens the intervals so its tests finish quickly. A
+ * malformed value stops the worker with a message naming the variable.
+ *
+ *   BIMER_WORKER_TICK_MS      500   idle poll interval (a full batch polls again at once)
+ *   BIMER_WORKER_BATCH        50    outbox rows / applications per pass
+ *   BIMER_MAIL_MAX_ATTEMPTS   10    attempts before a mail is marked failed
+ *   BIMER_MAIL_RETRY_BASE_MS  5000  first retry delay; doubled per attempt
+ *   BIMER_MAIL_RETRY_MAX_S    3600  cap of the retry delay
+ *   BIMER_MAIL_LOCK_S         60    a claim's lifetime: a worker killed mid-send
+ *                                   leaves its row claimable again after this
+ *   BIMER_SMTP_TIMEOUT_S      20    one SMTP transaction; must be below the lock,
+ *                                   so a live sender never loses its claim
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "worker.h"
+
+struct knob {
+	const char *name;
+	unsigned long long def, min, max;
+	long *dst;
+};
+
+static int read_knob(const struct knob *k, char *err, size_t errlen)
+{
+	const char *v = getenv(k->name);
+	unsigned long long n = k->def;
+
+	if (v && *v && (bm_parse_uint(v, k->max, &n) || n < k->min)) {
+		snprintf(err, errlen, "%s must be a whole number from %llu to %llu", k->name,
+		         k->min, k->max);
+		return -1;
+	}
+	*k->dst = (long)n;
+	return 0;
+}
+
+int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
+{
+	const struct knob knobs[] = {
+	    {"BIMER_WORKER_TICK_MS", 500, 10, 60000, &s->tick_ms},
+	    {"BIMER_WORKER_BATCH", 50, 1, 1000, &s->batch},
+	    {"BIMER_MAIL_MAX_ATTEMPTS", 10, 1, 100, &s->max_attempts},
+	    {"BIMER_MAIL_RETRY_BASE_MS", 5000, 10, 3600000, &s->retry_base_ms},
+	    {"BIMER_MAIL_RETRY_MAX_S", 3600, 1, 7 * 86400, &s->retry_max_s},
+	    {"BIMER_MAIL_LOCK_S", 60, 2, 3600, &s->lock_s},
+	    {"BIMER_SMTP_TIMEOUT_S", 20, 1, 600, &s->smtp_timeout_s},
+	};
+
+	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
+		if (read_knob(&knobs[i], err, errlen))
+			return -1;
+	if (s->smtp_timeout_s >= s->lock_s) {
+		snprintf(err, errlen,
+		         "BIMER_SMTP_TIMEOUT_S (%ld) must be below BIMER_MAIL_LOCK_S (%ld)",
+		         s->smtp_timeout_s, s->lock_s);
+		return -1;
+	}
+	return 0;
+}
