@@ -26,6 +26,8 @@
 #                        lines, which may carry secrets; use error when debugging)
 #   BIMER_NGINX_USER     "user" directive; default root when run as root (the sockets
 #                        are owned by the user running the services), none otherwise
+#   BIMER_NGINX_UPSTREAM_KEEPALIVE  idle connections each worker keeps to each service
+#                        (default 4); each pins a service thread (BIMER_THREADS)
 #   BIMER_NGINX_BENCH_FLOOR  benchmark only (tests/bench/run.sh): the Unix socket of the
 #                        floor responder (tests/bench/floor.c), served at /bench/floor;
 #                        unset (the default): no such upstream or location is rendered
@@ -78,13 +80,14 @@ declare -A val=(
     [WORKERS]=${BIMER_NGINX_WORKERS:-2}
     [API_RATE]=${BIMER_NGINX_API_RATE:-50r/s}
     [API_BURST]=${BIMER_NGINX_API_BURST:-100}
+    [UPSTREAM_KEEPALIVE]=${BIMER_NGINX_UPSTREAM_KEEPALIVE:-4}
     [WEB_RATE]=${BIMER_NGINX_WEB_RATE:-20r/s}
     [WEB_BURST]=${BIMER_NGINX_WEB_BURST:-50}
     [USER_LINE]=$user_line
     [LOG_LEVEL]=${BIMER_NGINX_LOG_LEVEL:-crit}
 )
 
-for k in HTTP_PORT METRICS_PORT WORKERS API_BURST WEB_BURST; do
+for k in HTTP_PORT METRICS_PORT WORKERS API_BURST WEB_BURST UPSTREAM_KEEPALIVE; do
     [[ ${val[$k]} =~ ^[0-9]+$ ]] || die "$k must be a number, got '${val[$k]}'"
 done
 case ${val[LOG_LEVEL]} in
@@ -104,8 +107,8 @@ done
 
 # The benchmark's floor (tests/bench/run.sh) sits behind this same nginx and is routed
 # exactly like an API location: the same backstop limit, response headers, FastCGI
-# parameters and upstream keepalive (keep it equal to the services' upstreams), so the
-# benchmark compares like with like. Only when BIMER_NGINX_BENCH_FLOOR is set.
+# parameters and upstream keepalive as the services' upstreams, so the benchmark
+# compares like with like. Only when BIMER_NGINX_BENCH_FLOOR is set.
 val[BENCH_FLOOR_UPSTREAM]=""
 val[BENCH_FLOOR_LOCATION]=""
 if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
@@ -113,7 +116,7 @@ if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
     [[ $floor == /* && $floor =~ ^[A-Za-z0-9_./+-]+$ ]] ||
         die "BIMER_NGINX_BENCH_FLOOR must be an absolute socket path (letters, digits, _./+-)"
     ((${#floor} <= 107)) || die "BIMER_NGINX_BENCH_FLOOR is too long for a Unix socket path"
-    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; keepalive 4; }"
+    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; keepalive ${val[UPSTREAM_KEEPALIVE]}; }"
     val[BENCH_FLOOR_LOCATION]="location = /bench/floor { limit_req zone=bimer_api burst=${val[API_BURST]} nodelay; include ${val[NGINX_DIR]}/snippets/fastcgi-public.conf; fastcgi_pass bimer_bench_floor; }"
 fi
 
