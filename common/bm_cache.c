@@ -229,3 +229,20 @@ void bm_rl_local_hit(const char *key, long limit, long window_s, struct bm_rl_re
 	out->retry_after = out->allowed ? 0 : (long)(s->start + window_s - now);
 	pthread_mutex_unlock(&local_lock);
 }
+
+enum bm_err bm_rl_all(struct bm_redis *r, enum bm_rl_mode mode, const struct bm_rl_key *keys,
+		      size_t n, struct bm_rl_result *worst)
+{
+	*worst = (struct bm_rl_result){ .allowed = true, .remaining = -1 };
+	for (size_t i = 0; i < n; i++) {
+		struct bm_rl_result one;
+		const struct bm_limit *l = keys[i].limit;
+		enum bm_err e = mode == BM_RL_HIT ? bm_rl_hit(r, keys[i].key, l->n, l->window_s, &one)
+						  : bm_rl_peek(r, keys[i].key, l->n, l->window_s, &one);
+		if (e)
+			return e;
+		if (!one.allowed && (worst->allowed || one.retry_after > worst->retry_after))
+			*worst = one;
+	}
+	return BM_OK;
+}

@@ -56,6 +56,22 @@ enum bm_err bm_rl_hit(struct bm_redis *r, const char *key, long limit, long wind
 enum bm_err bm_rl_peek(struct bm_redis *r, const char *key, long limit, long window_s,
                        struct bm_rl_result *out);
 
+/* One limit to check: its Redis key and the configured limit. */
+struct bm_rl_key {
+	const char *key;
+	const struct bm_limit *limit;
+};
+
+enum bm_rl_mode { BM_RL_PEEK, BM_RL_HIT };
+
+/*
+ * Peek at (or count a hit on) every key. *worst is allowed, or the denial
+ * with the longest wait. A hit counts on every key even after a denial,
+ * so each limit sees every attempt. BM_E_REDIS when Redis cannot be asked.
+ */
+enum bm_err bm_rl_all(struct bm_redis *r, enum bm_rl_mode mode, const struct bm_rl_key *keys,
+		      size_t n, struct bm_rl_result *worst);
+
 /*
  * The fallback when Redis cannot be asked: a per-process fixed-window
  * counter in memory (approximate: slots are shared by hash, and each

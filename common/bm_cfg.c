@@ -202,6 +202,8 @@ enum bm_err bm_cfg_load(struct bm_cfg *c, const char *service, char *err, size_t
 		FAIL("BIMER_RL_SUBMIT_ID must be N/S (N hits per S seconds)");
 	if (env_limit("BIMER_RL_RESEND", "3/3600", &c->rl_resend))
 		FAIL("BIMER_RL_RESEND must be N/S (N hits per S seconds)");
+	if (env_limit("BIMER_RL_RESEND_IP", "30/3600", &c->rl_resend_ip))
+		FAIL("BIMER_RL_RESEND_IP must be N/S (N hits per S seconds)");
 	if (env_limit("BIMER_RL_UPLOAD_IP", "60/3600", &c->rl_upload_ip))
 		FAIL("BIMER_RL_UPLOAD_IP must be N/S (N hits per S seconds)");
 	if (env_limit("BIMER_RL_LOGIN_IP", "30/900", &c->rl_login_ip))

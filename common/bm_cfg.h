@@ -62,6 +62,7 @@ struct bm_cfg {
 	struct bm_limit rl_submit_ip;  /* BIMER_RL_SUBMIT_IP: submissions per client address */
 	struct bm_limit rl_submit_id;  /* BIMER_RL_SUBMIT_ID: submissions per ID number */
 	struct bm_limit rl_resend;     /* BIMER_RL_RESEND: verification resends per application */
+	struct bm_limit rl_resend_ip;  /* BIMER_RL_RESEND_IP: verification resends per client address */
 	struct bm_limit rl_upload_ip;  /* BIMER_RL_UPLOAD_IP: attachment uploads per client address */
 	struct bm_limit rl_login_ip;   /* BIMER_RL_LOGIN_IP: failed logins per client address */
 	struct bm_limit rl_login_user; /* BIMER_RL_LOGIN_USER: failed logins per user name */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bm_crypto.h"
 #include "bm_log.h"
 
 const char *bm_req_env(const struct bm_req *req, const char *name)
@@ -43,6 +44,42 @@ time_t bm_req_now(const struct bm_req *req)
 		return timegm(&tm) - off;
 	}
 	return time(NULL);
+}
+
+void bm_limit_key_ip(const struct bm_req *req, const char *what, char *out, size_t cap)
+{
+	snprintf(out, cap, "rl:%s:ip:%s", what, req->remote_addr ? req->remote_addr : "-");
+}
+
+void bm_limit_key_hash(const char *what, const unsigned char *hash, char *out, size_t cap)
+{
+	char hex[33];
+	bm_hex(hash, 16, hex);
+	snprintf(out, cap, "rl:%s:id:%s", what, hex);
+}
+
+bool bm_limit_or_reply(struct bm_req *req, enum bm_rl_mode mode, const struct bm_rl_key *keys,
+		       size_t n, bool fail_closed)
+{
+	struct bm_rl_result worst;
+	if (bm_rl_all(req->ctx->redis, mode, keys, n, &worst)) {
+		if (fail_closed) {
+			bm_reply_error(req, BM_E_UNAVAILABLE);
+			return true;
+		}
+		bm_log(BM_LOG_WARN, req->req_id, "rate limiter unavailable: local fallback");
+		worst = (struct bm_rl_result){ .allowed = true };
+		for (size_t i = 0; mode == BM_RL_HIT && i < n; i++) {
+			struct bm_rl_result one;
+			bm_rl_local_hit(keys[i].key, keys[i].limit->n, keys[i].limit->window_s, &one);
+			if (!one.allowed && (worst.allowed || one.retry_after > worst.retry_after))
+				worst = one;
+		}
+	}
+	if (worst.allowed)
+		return false;
+	bm_reply_rate_limited(req, worst.retry_after);
+	return true;
 }
 
 enum bm_lang bm_lang_from_header(const char *al)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "bm_auth.h"
+#include "bm_cache.h"
 #include "bm_cfg.h"
 #include "bm_err.h"
 #include "bm_json.h"
@@ -73,6 +74,19 @@ const char *bm_req_param(const struct bm_req *req, const char *name);
  * moves it, so deadline rules are tested on chosen dates without sleeping.
  */
 time_t bm_req_now(const struct bm_req *req);
+
+/*
+ * Rate limits of a request (bm_rl_all). Over a limit → 429 with
+ * Retry-After, answered, true. When Redis cannot be asked: a write that
+ * needs the limit for safety (fail_closed) answers 503; a public read
+ * counts against the per-process fallback instead and goes on.
+ */
+bool bm_limit_or_reply(struct bm_req *req, enum bm_rl_mode mode, const struct bm_rl_key *keys,
+		       size_t n, bool fail_closed);
+
+/* "rl:<what>:ip:<client address>" and "rl:<what>:id:<hex of the first 16 bytes of an HMAC>". */
+void bm_limit_key_ip(const struct bm_req *req, const char *what, char *out, size_t cap);
+void bm_limit_key_hash(const char *what, const unsigned char *hash, char *out, size_t cap);
 
 /* Choose the response language from Accept-Language: English only when the first tag is en*. */
 enum bm_lang bm_lang_from_header(const char *accept_language);

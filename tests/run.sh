@@ -14,6 +14,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 PY=/usr/bin/python3
+# Turkish text everywhere: Python's I/O in UTF-8 whatever the machine's locale (CI sets none).
+export PYTHONUTF8=1
 
 export BIMER_VAR_DIR="$root/var/test"
 export BIMER_BIN_DIR="$root/build/asan/bin"

@@ -25,39 +25,12 @@
 
 #define TOKEN_BYTES 32
 
-static const struct bm_field applicant_fields[] = {
-	{ .name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 11,
-	  .max = 11, .check = bm_check_tckn },
-	{ .name = "first_name", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 100 },
-	{ .name = "last_name", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 100 },
-	{ .name = "email", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 3, .max = 254,
-	  .pattern = BM_EMAIL_PATTERN },
-	{ .name = "phone", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 7, .max = 20,
-	  .pattern = BM_PHONE_PATTERN },
-	{ .name = "address", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-	  .min = 5, .max = 500 },
-	{ 0 }
-};
+static const struct bm_field applicant_fields[] = { INTAKE_APPLICANT_FIELDS(BM_FF_REQUIRED) };
 
 const struct bm_field application_fields[] = {
-	{ .name = "type", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 16,
-	  .enumv = intake_types },
-	{ .name = "category", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 1, .max = 16,
-	  .enumv = intake_categories },
-	{ .name = "subject", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 3, .max = 200 },
-	{ .name = "body", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-	  .min = 10, .max = 20000 },
-	{ .name = "topic", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2, .max = 64,
-	  .pattern = BM_TOPIC_PATTERN },
-	{ .name = "target_institution_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE,
-	  .min = 2, .max = 64, .pattern = BM_INSTITUTION_PATTERN },
-	{ .name = "province_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2,
-	  .max = 2, .pattern = BM_PROVINCE_PATTERN },
-	{ .name = "identity_hidden", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE },
+	INTAKE_COMMON_FIELDS,
 	{ .name = "applicant", .type = BM_FT_OBJECT, .flags = BM_FF_REQUIRED,
 	  .sub = applicant_fields },
-	{ .name = "attachment_ids", .type = BM_FT_ARRAY, .flags = BM_FF_NULLABLE, .min = 0,
-	  .max = 10, .sub = &intake_attachment_id },
 	{ 0 }
 };
 
@@ -68,27 +41,12 @@ static const char sql_token[] =
 /* Per client address and per ID number; Redis down → 503 (a write needs the limit). */
 static bool limited_or_reply(struct bm_req *req, const unsigned char mac[BM_HMAC_LEN])
 {
-	const struct bm_cfg *c = req->ctx->cfg;
-	struct bm_rl_result a, b;
-	char key[96], hex[33];
-
-	snprintf(key, sizeof key, "rl:submit:ip:%s", req->remote_addr ? req->remote_addr : "-");
-	enum bm_err e = bm_rl_hit(req->ctx->redis, key, c->rl_submit_ip.n,
-				  c->rl_submit_ip.window_s, &a);
-	bm_hex(mac, 16, hex);
-	snprintf(key, sizeof key, "rl:submit:id:%s", hex);
-	if (!e)
-		e = bm_rl_hit(req->ctx->redis, key, c->rl_submit_id.n, c->rl_submit_id.window_s, &b);
-	if (e) {
-		bm_reply_error(req, BM_E_UNAVAILABLE);
-		return true;
-	}
-	if (!a.allowed || !b.allowed) {
-		bm_reply_rate_limited(req, a.retry_after > b.retry_after ? a.retry_after :
-									   b.retry_after);
-		return true;
-	}
-	return false;
+	char ipk[96], idk[96];
+	bm_limit_key_ip(req, "submit", ipk, sizeof ipk);
+	bm_limit_key_hash("submit", mac, idk, sizeof idk);
+	const struct bm_rl_key keys[] = { { ipk, &req->ctx->cfg->rl_submit_ip },
+					  { idk, &req->ctx->cfg->rl_submit_id } };
+	return bm_limit_or_reply(req, BM_RL_HIT, keys, 2, true);
 }
 
 /* Event, token and mail for the new application. */

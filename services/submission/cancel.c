@@ -40,32 +40,20 @@ static const char sql_cancel[] =
 	"UPDATE applications SET status = 'cancelled', closed_at = ? WHERE id = ? AND status IN "
 	"('awaiting_verification', 'received', 'in_progress')";
 
-/* Misses count like status look-up misses; true when the caller is over a limit. */
-static bool over_limit(struct bm_req *req, const unsigned char *mac, bool count)
+/*
+ * Misses count like status look-up misses (the same keys, so cancel cannot
+ * probe numbers either); a cancel is a write, so without Redis it waits
+ * (503). True when answered.
+ */
+static bool over_limit(struct bm_req *req, const unsigned char *mac, enum bm_rl_mode mode)
 {
-	const struct bm_cfg *c = req->ctx->cfg;
-	struct bm_rl_result a = { .allowed = true }, b = { .allowed = true };
-	char ipk[96], idk[96], hex[33];
-
-	snprintf(ipk, sizeof ipk, "rl:status:ip:%s", req->remote_addr ? req->remote_addr : "-");
-	enum bm_err e = count ? bm_rl_hit(req->ctx->redis, ipk, c->rl_status_ip.n,
-					  c->rl_status_ip.window_s, &a) :
-				bm_rl_peek(req->ctx->redis, ipk, c->rl_status_ip.n,
-					   c->rl_status_ip.window_s, &a);
-	if (!e && mac) {
-		bm_hex(mac, 16, hex);
-		snprintf(idk, sizeof idk, "rl:status:id:%s", hex);
-		e = count ? bm_rl_hit(req->ctx->redis, idk, c->rl_status_id.n,
-				      c->rl_status_id.window_s, &b) :
-			    bm_rl_peek(req->ctx->redis, idk, c->rl_status_id.n,
-				       c->rl_status_id.window_s, &b);
-	}
-	if (e) /* a cancel is a write: without Redis it waits */
-		return false;
-	if (!a.allowed || !b.allowed)
-		bm_reply_rate_limited(req, a.retry_after > b.retry_after ? a.retry_after :
-									   b.retry_after);
-	return !a.allowed || !b.allowed;
+	char ipk[96], idk[96];
+	bm_limit_key_ip(req, "status", ipk, sizeof ipk);
+	if (mac)
+		bm_limit_key_hash("status", mac, idk, sizeof idk);
+	const struct bm_rl_key keys[] = { { ipk, &req->ctx->cfg->rl_status_ip },
+					  { idk, &req->ctx->cfg->rl_status_id } };
+	return bm_limit_or_reply(req, mode, keys, mac ? 2 : 1, true);
 }
 
 static void reply_not_found(struct bm_req *req)
@@ -126,7 +114,7 @@ void applications_cancel(struct bm_req *req)
 		bm_hmac(req->ctx->cfg->keys.hmac, tckn, strlen(tckn), key);
 	else
 		bm_sha256(code, strlen(code), key);
-	if (over_limit(req, tckn ? key : NULL, false))
+	if (over_limit(req, tckn ? key : NULL, BM_RL_PEEK))
 		return;
 	struct bm_dbp p[] = { BM_DB_STR(no), BM_DB_BLOB(key, 32) };
 	enum bm_err e = bm_db_begin(req->ctx->db);
@@ -141,7 +129,7 @@ void applications_cancel(struct bm_req *req)
 	if (e)
 		bm_reply_error(req, e);
 	else if (app->nrows != 1) {
-		if (!over_limit(req, tckn ? key : NULL, true))
+		if (!over_limit(req, tckn ? key : NULL, BM_RL_HIT))
 			reply_not_found(req);
 	} else if (conflict)
 		bm_reply_problem(req, BM_E_CONFLICT, "APPLICATION_CLOSED",

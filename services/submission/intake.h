@@ -15,8 +15,46 @@
 #include "bm_json.h"
 #include "bm_req.h"
 #include "bm_time.h"
+#include "bm_validators.h"
 
 extern const struct bm_field intake_attachment_id;
+
+/*
+ * The applicant's fields: REQ is BM_FF_REQUIRED for internet applications
+ * (everything but the phone is then required) or BM_FF_NULLABLE for staff
+ * intake, whose identity rules (C1, C3, C4) are checked in staff.c.
+ */
+#define INTAKE_APPLICANT_FIELDS(REQ)                                                              \
+	{ .name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = (REQ), .min = 11, .max = 11,     \
+	  .check = bm_check_tckn },                                                               \
+	{ .name = "first_name", .type = BM_FT_STRING, .flags = (REQ), .min = 1, .max = 100 },     \
+	{ .name = "last_name", .type = BM_FT_STRING, .flags = (REQ), .min = 1, .max = 100 },      \
+	{ .name = "email", .type = BM_FT_STRING, .flags = (REQ), .min = 3, .max = 254,            \
+	  .pattern = BM_EMAIL_PATTERN },                                                          \
+	{ .name = "phone", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 7, .max = 20,    \
+	  .pattern = BM_PHONE_PATTERN },                                                          \
+	{ .name = "address", .type = BM_FT_STRING, .flags = (REQ) | BM_FF_MULTILINE, .min = 5,    \
+	  .max = 500 },                                                                           \
+	{ 0 }
+
+/* The fields of an application whatever its channel (the applicant object apart). */
+#define INTAKE_COMMON_FIELDS                                                                      \
+	{ .name = "type", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 16,     \
+	  .enumv = intake_types },                                                                \
+	{ .name = "category", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 1,            \
+	  .max = 16, .enumv = intake_categories },                                                \
+	{ .name = "subject", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 3, .max = 200 }, \
+	{ .name = "body", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,        \
+	  .min = 10, .max = 20000 },                                                              \
+	{ .name = "topic", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2, .max = 64,    \
+	  .pattern = BM_TOPIC_PATTERN },                                                          \
+	{ .name = "target_institution_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE,      \
+	  .min = 2, .max = 64, .pattern = BM_INSTITUTION_PATTERN },                               \
+	{ .name = "province_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2,       \
+	  .max = 2, .pattern = BM_PROVINCE_PATTERN },                                             \
+	{ .name = "identity_hidden", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE },               \
+	{ .name = "attachment_ids", .type = BM_FT_ARRAY, .flags = BM_FF_NULLABLE, .min = 0,      \
+	  .max = 10, .sub = &intake_attachment_id }
 extern const char *const intake_types[];
 extern const char *const intake_categories[];
 

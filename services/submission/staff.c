@@ -26,41 +26,16 @@
 static const char *const channels[] = { "phone", "fax", "letter", "in_person", NULL };
 
 static const struct bm_field staff_applicant_fields[] = {
-	{ .name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 11,
-	  .max = 11, .check = bm_check_tckn },
-	{ .name = "first_name", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 1, .max = 100 },
-	{ .name = "last_name", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 1, .max = 100 },
-	{ .name = "email", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 3, .max = 254,
-	  .pattern = BM_EMAIL_PATTERN },
-	{ .name = "phone", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 7, .max = 20,
-	  .pattern = BM_PHONE_PATTERN },
-	{ .name = "address", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE | BM_FF_MULTILINE,
-	  .min = 5, .max = 500 },
-	{ 0 }
+	INTAKE_APPLICANT_FIELDS(BM_FF_NULLABLE)
 };
 
 const struct bm_field staff_application_fields[] = {
 	{ .name = "channel", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 16,
 	  .enumv = channels },
-	{ .name = "type", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 16,
-	  .enumv = intake_types },
-	{ .name = "category", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 1, .max = 16,
-	  .enumv = intake_categories },
-	{ .name = "subject", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 3, .max = 200 },
-	{ .name = "body", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-	  .min = 10, .max = 20000 },
-	{ .name = "topic", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2, .max = 64,
-	  .pattern = BM_TOPIC_PATTERN },
-	{ .name = "target_institution_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE,
-	  .min = 2, .max = 64, .pattern = BM_INSTITUTION_PATTERN },
-	{ .name = "province_code", .type = BM_FT_STRING, .flags = BM_FF_NULLABLE, .min = 2,
-	  .max = 2, .pattern = BM_PROVINCE_PATTERN },
-	{ .name = "identity_hidden", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE },
+	INTAKE_COMMON_FIELDS,
 	{ .name = "has_evidence", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE },
 	{ .name = "applicant", .type = BM_FT_OBJECT, .flags = BM_FF_NULLABLE,
 	  .sub = staff_applicant_fields },
-	{ .name = "attachment_ids", .type = BM_FT_ARRAY, .flags = BM_FF_NULLABLE, .min = 0,
-	  .max = 10, .sub = &intake_attachment_id },
 	{ 0 }
 };
 

@@ -138,35 +138,25 @@ static bool fill_principal(const struct bm_dbres *u, const char *username, struc
 	return p->roles != 0;
 }
 
-/* Failed logins: limits per address and per user name (peek before, count after). */
+/*
+ * Failed logins: limits per address and per user name (a user name is
+ * personal data, so its key is hashed). Peeked before, counted after a
+ * failure. Returns the limit keys' Redis result like bm_rl_all.
+ */
 static enum bm_err login_limits(struct bm_req *req, const char *username, bool count,
 				struct bm_rl_result *worst)
 {
-	const struct bm_cfg *c = req->ctx->cfg;
-	struct bm_rl_result a, b;
-	char ipk[96], uk[128];
+	char ipk[96], uk[96];
 	unsigned char d[32];
-	char hex[33];
 
-	bm_sha256(username, strlen(username), d); /* a user name is personal data: hash the key */
-	bm_hex(d, 16, hex);
-	snprintf(ipk, sizeof ipk, "rl:login:ip:%s", req->remote_addr ? req->remote_addr : "-");
-	snprintf(uk, sizeof uk, "rl:login:user:%s", hex);
-	enum bm_err e = count ? bm_rl_hit(req->ctx->redis, ipk, c->rl_login_ip.n,
-					  c->rl_login_ip.window_s, &a) :
-				bm_rl_peek(req->ctx->redis, ipk, c->rl_login_ip.n,
-					   c->rl_login_ip.window_s, &a);
-	if (!e)
-		e = count ? bm_rl_hit(req->ctx->redis, uk, c->rl_login_user.n,
-				      c->rl_login_user.window_s, &b) :
-			    bm_rl_peek(req->ctx->redis, uk, c->rl_login_user.n,
-				       c->rl_login_user.window_s, &b);
-	if (e)
-		return BM_E_UNAVAILABLE;
-	*worst = a;
-	if (!b.allowed && (a.allowed || b.retry_after > a.retry_after))
-		*worst = b;
-	return BM_OK;
+	bm_sha256(username, strlen(username), d);
+	bm_limit_key_ip(req, "login", ipk, sizeof ipk);
+	bm_limit_key_hash("login-user", d, uk, sizeof uk);
+	const struct bm_rl_key keys[] = { { ipk, &req->ctx->cfg->rl_login_ip },
+					  { uk, &req->ctx->cfg->rl_login_user } };
+	return bm_rl_all(req->ctx->redis, count ? BM_RL_HIT : BM_RL_PEEK, keys, 2, worst) ?
+		       BM_E_UNAVAILABLE :
+		       BM_OK;
 }
 
 void auth_login(struct bm_req *req)

@@ -32,28 +32,15 @@ static const char sql_token[] =
 	"INSERT INTO verification_tokens (token_hash, application_id, created_at, expires_at) "
 	"VALUES (?, ?, ?, ?)";
 
+/* Per client address and per application; Redis down → 503 (every resend is a mail). */
 static bool limited_or_reply(struct bm_req *req, const char *no)
 {
-	const struct bm_cfg *c = req->ctx->cfg;
-	struct bm_rl_result a, b;
-	char key[96];
-
-	snprintf(key, sizeof key, "rl:resend:ip:%s", req->remote_addr ? req->remote_addr : "-");
-	enum bm_err e = bm_rl_hit(req->ctx->redis, key, c->rl_resend.n * 10,
-				  c->rl_resend.window_s, &a);
-	snprintf(key, sizeof key, "rl:resend:app:%s", no);
-	if (!e)
-		e = bm_rl_hit(req->ctx->redis, key, c->rl_resend.n, c->rl_resend.window_s, &b);
-	if (e) {
-		bm_reply_error(req, BM_E_UNAVAILABLE);
-		return true;
-	}
-	if (!a.allowed || !b.allowed) {
-		bm_reply_rate_limited(req, a.retry_after > b.retry_after ? a.retry_after :
-									   b.retry_after);
-		return true;
-	}
-	return false;
+	char ipk[96], appk[96];
+	bm_limit_key_ip(req, "resend", ipk, sizeof ipk);
+	snprintf(appk, sizeof appk, "rl:resend:app:%s", no);
+	const struct bm_rl_key keys[] = { { ipk, &req->ctx->cfg->rl_resend_ip },
+					  { appk, &req->ctx->cfg->rl_resend } };
+	return bm_limit_or_reply(req, BM_RL_HIT, keys, 2, true);
 }
 
 /* In the transaction: retire the old links, store and mail a new one. */

@@ -2,8 +2,10 @@
 /*
  * bimer-worker: the background daemon (not FastCGI). Each tick it checks
  * MariaDB and Redis (logging when one goes down or comes back), records a
- * heartbeat in Redis, delivers the due mail of the outbox (outbox.c) and
- * expires applications never verified (expiry.c). It ticks every
+ * heartbeat in Redis, delivers the due mail of the outbox (outbox.c),
+ * expires applications never verified (expiry.c) and, every
+ * BIMER_DEADLINE_SWEEP_MS, runs the deadline sweeps (sweep.c: reminders,
+ * overdue, deemed rejection). It ticks every
  * BIMER_WORKER_TICK_MS when idle and again at once when a job had a full
  * batch, so mail goes out within about a second of its commit.
  *
@@ -23,6 +25,7 @@
 #include <time.h>
 
 #include "bm_cache.h"
+#include "bm_cal.h"
 #include "bm_cfg.h"
 #include "bm_db.h"
 #include "bm_log.h"
@@ -55,6 +58,13 @@ long worker_stop_age_ms(const struct worker *w)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (now.tv_sec - w->stop_seen.tv_sec) * 1000 +
 	       (now.tv_nsec - w->stop_seen.tv_nsec) / 1000000;
+}
+
+long long worker_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* curl's abort callback: let a send finish unless the stop has waited too long. */
@@ -102,6 +112,8 @@ static bool tick(struct worker *w)
 		more |= outbox_run(w);
 	if (!worker_stop_requested(w))
 		more |= expiry_run(w);
+	if (!worker_stop_requested(w))
+		more |= deadlines_run(w);
 	return more;
 }
 
@@ -121,6 +133,9 @@ static int start(struct worker *w)
 		bm_log(BM_LOG_ERROR, NULL, "start-up failed");
 		return -1;
 	}
+	w->ctx.cfg = &w->cfg;
+	w->ctx.db = w->db;
+	w->ctx.redis = w->redis;
 	return 0;
 }
 
@@ -145,8 +160,11 @@ int main(void)
 	if (start(&w))
 		goto out;
 	w.db_ok = w.redis_ok = true; /* so the first failure is logged */
-	bm_log(BM_LOG_INFO, NULL, "worker started (tick %ld ms, batch %ld, mail lock %ld s)",
-	       w.set.tick_ms, w.set.batch, w.set.lock_s);
+	bm_log(BM_LOG_INFO, NULL,
+	       "worker started (tick %ld ms, batch %ld, mail lock %ld s, deadline sweeps every "
+	       "%ld ms, reminders %ld business days ahead, deemed rejection after %d days)",
+	       w.set.tick_ms, w.set.batch, w.set.lock_s, w.set.sweep_ms, w.set.reminder_days,
+	       w.cfg.deemed_days);
 	while (!worker_stop_requested(&w)) {
 		bool more = tick(&w);
 		long ms = more ? 0 : w.set.tick_ms;
@@ -161,6 +179,7 @@ int main(void)
 	rc = 0;
 out:
 	smtp_free(w.smtp);
+	bm_cal_free(w.ctx.cal);
 	bm_db_free(w.db);
 	bm_redis_free(w.redis);
 	curl_global_cleanup();

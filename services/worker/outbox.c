@@ -213,13 +213,6 @@ out:
 	return r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* After an unreachable server: wait base, 2·base, … PROBE_MAX_MS before the next try. */
 static void smtp_down(struct worker *w)
 {
@@ -231,7 +224,7 @@ static void smtp_down(struct worker *w)
 		ms = PROBE_MAX_MS;
 	if (w->smtp_down++ == 0)
 		bm_log(BM_LOG_WARN, NULL, "smtp server unreachable: mail waits");
-	w->smtp_probe_at_ms = now_ms() + ms;
+	w->smtp_probe_at_ms = worker_mono_ms() + ms;
 }
 
 /* Claim, read and deliver one row. False when the pass should stop (server down, shutdown). */
@@ -272,7 +265,7 @@ bool outbox_run(struct worker *w)
 	struct bm_dbres *due = NULL;
 	bool full = false;
 
-	if (w->smtp_down && now_ms() < w->smtp_probe_at_ms)
+	if (w->smtp_down && worker_mono_ms() < w->smtp_probe_at_ms)
 		return false;
 	if (bm_db_run(w->db, sql_due, p, 1, &due))
 		return false;

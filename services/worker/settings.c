@@ -14,6 +14,11 @@
  *                                   leaves its row claimable again after this
  *   BIMER_SMTP_TIMEOUT_S      20    one SMTP transaction; must be below the lock,
  *                                   so a live sender never loses its claim
+ *   BIMER_DEADLINE_SWEEP_MS   60000 how often the deadline sweeps (reminder,
+ *                                   overdue, deemed rejection) look for work
+ *                                   when idle; a full batch runs again at once
+ *   BIMER_REMINDER_DAYS       2     remind the holding institution this many
+ *                                   business days before the due day (0: on it)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +55,8 @@ int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
 	    {"BIMER_MAIL_RETRY_MAX_S", 3600, 1, 7 * 86400, &s->retry_max_s},
 	    {"BIMER_MAIL_LOCK_S", 60, 2, 3600, &s->lock_s},
 	    {"BIMER_SMTP_TIMEOUT_S", 20, 1, 600, &s->smtp_timeout_s},
+	    {"BIMER_DEADLINE_SWEEP_MS", 60000, 10, 3600000, &s->sweep_ms},
+	    {"BIMER_REMINDER_DAYS", 2, 0, 30, &s->reminder_days},
 	};
 
 	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)

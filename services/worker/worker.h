@@ -5,7 +5,11 @@
  * bounded pass per tick and reports whether more work is waiting, so the
  * loop can come back at once instead of sleeping:
  *   outbox.c   delivers the mail outbox over SMTP (smtp.c, mime.c);
- *   expiry.c   expires applications never verified (rules.md D7).
+ *   expiry.c   expires applications never verified (rules.md D7);
+ *   sweep.c    paces the deadline sweeps and holds what they share:
+ *     reminder.c  reminds the holding institution before the due day,
+ *     overdue.c   marks applications past their due time (once each),
+ *     deemed.c    deems rejected those silent past the period of D4.
  * settings.c reads the worker's own knobs from the environment, once.
  */
 #ifndef WORKER_H
@@ -16,6 +20,9 @@
 #include <time.h>
 
 #include "bm_cfg.h"
+#include "bm_db.h"
+#include "bm_req.h"
+#include "bm_time.h"
 
 struct bm_db;
 struct bm_redis;
@@ -30,6 +37,17 @@ struct worker_settings {
 	long retry_max_s;    /* BIMER_MAIL_RETRY_MAX_S: cap of the retry delay */
 	long lock_s;         /* BIMER_MAIL_LOCK_S: how long a claim keeps other workers off */
 	long smtp_timeout_s; /* BIMER_SMTP_TIMEOUT_S: one whole SMTP transaction */
+	long sweep_ms;       /* BIMER_DEADLINE_SWEEP_MS: idle interval of the deadline sweeps */
+	long reminder_days;  /* BIMER_REMINDER_DAYS: business days before the due day */
+};
+
+/*
+ * Where a deadline sweep's batched pass left off. Passes page through the
+ * candidates by id, so rows that fail (and stay candidates) never keep the
+ * rest from their turn; a pass that was not full starts over next time.
+ */
+struct sweep_cursor {
+	long long after_id;
 };
 
 struct worker {
@@ -45,6 +63,12 @@ struct worker {
 	/* SMTP server unreachable smtp_down times in a row: no new try before the probe time */
 	long smtp_down;
 	long long smtp_probe_at_ms; /* CLOCK_MONOTONIC */
+	/* What libbm's deadline and mail helpers need: cfg, db and the cached holiday calendar. */
+	struct bm_ctx ctx;
+	long long sweep_at_ms; /* next run of the deadline sweeps (CLOCK_MONOTONIC) */
+	bool sweep_more;       /* a sweep's last pass was full: run again at once */
+	struct sweep_cursor reminder_cur, overdue_cur, deemed_cur;
+	char remind_until[BM_TIME_ISO_LEN]; /* this reminder pass's bound on due_at (UTC) */
 };
 
 /* Fill s from the environment; on failure write a reason naming the variable. */
@@ -56,6 +80,9 @@ bool worker_stop_requested(struct worker *w);
 /* Milliseconds since the stop signal was first seen (0 if none). */
 long worker_stop_age_ms(const struct worker *w);
 
+/* CLOCK_MONOTONIC in milliseconds, for the worker's own pacing. */
+long long worker_mono_ms(void);
+
 /*
  * One pass over the due outbox rows (at most set.batch). Returns true when
  * the batch was full, i.e. more rows may be due right now.
@@ -64,5 +91,42 @@ bool outbox_run(struct worker *w);
 
 /* One pass of the expiry sweep (at most set.batch). True when the batch was full. */
 bool expiry_run(struct worker *w);
+
+/*
+ * The deadline sweeps, when their interval has passed (or the last pass was
+ * full): reminders, then overdue, then deemed rejection, so a timeline reads
+ * in the order things happened. True when a pass was full.
+ */
+bool deadlines_run(struct worker *w);
+
+/* One pass of each deadline sweep (at most set.batch). True when the batch was full. */
+bool reminder_run(struct worker *w);
+bool overdue_run(struct worker *w);
+bool deemed_run(struct worker *w);
+
+/*
+ * Shared by the sweeps. sweep_ids runs sql (its last two parameters, which
+ * the caller leaves for it, are the cursor's id and the batch size) and
+ * calls one() for each id found, stopping early on shutdown. True when the
+ * batch was full; otherwise the cursor starts over.
+ */
+bool sweep_ids(struct worker *w, struct sweep_cursor *cur, const char *sql, struct bm_dbp *p,
+               size_t n, void (*one)(struct worker *w, long long id));
+
+/*
+ * Inside the caller's transaction, holding the application's row lock:
+ * append its `overdue` event (due_db is due_at as stored) unless it has one.
+ * *written tells whether it was appended.
+ */
+enum bm_err overdue_append(struct worker *w, long long id, const char *due_db, bool *written);
+
+/* Inside a transaction: how many events of kind the application has (-1 on error). */
+long long sweep_event_count(struct worker *w, long long application_id, const char *kind);
+
+/* "YYYY-MM-DDTHH:MM:SS+03:00" of t. */
+void sweep_iso(time_t t, char out[BM_TIME_ISO_LEN]);
+
+/* "28.11.2026 23:59" in Istanbul time, for mails. */
+void sweep_tr_time(time_t t, char out[32]);
 
 #endif

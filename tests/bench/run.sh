@@ -28,7 +28,9 @@
 #   BIMER_BENCH_VAR_DIR [var/bench]  wiped and recreated at every run
 #   BIMER_BENCH_HTTP_PORT [38080] _METRICS_PORT [38081] _DB_PORT [33306]
 #   BIMER_BENCH_REDIS_PORT [36379] _SMTP_PORT [32525]
-#   BIMER_BENCH_THREADS [24]      BIMER_THREADS of every service and of the floor
+#   BIMER_BENCH_THREADS [72]      BIMER_THREADS of every service and of the floor
+#   BIMER_BENCH_KEEPALIVE [32]    BIMER_NGINX_UPSTREAM_KEEPALIVE: idle connections each
+#                                 nginx worker keeps per upstream (why: RESULTS.md)
 #   BIMER_BENCH_CONNECTIONS [64]  BIMER_BENCH_WRK_THREADS [2]
 #   BIMER_BENCH_DURATION [20]     seconds measured per scenario
 #   BIMER_BENCH_WARMUP [3]        seconds of warm-up before each
@@ -56,7 +58,8 @@ METRICS_PORT=${BIMER_BENCH_METRICS_PORT:-38081}
 DB_PORT=${BIMER_BENCH_DB_PORT:-33306}
 REDIS_PORT=${BIMER_BENCH_REDIS_PORT:-36379}
 SMTP_PORT=${BIMER_BENCH_SMTP_PORT:-32525}
-THREADS=${BIMER_BENCH_THREADS:-24}
+THREADS=${BIMER_BENCH_THREADS:-72}
+KEEPALIVE=${BIMER_BENCH_KEEPALIVE:-32}
 CONNS=${BIMER_BENCH_CONNECTIONS:-64}
 WRK_THREADS=${BIMER_BENCH_WRK_THREADS:-2}
 DURATION=${BIMER_BENCH_DURATION:-20}
@@ -90,7 +93,7 @@ refuse() {
 	exit 1
 }
 
-for v in HTTP_PORT METRICS_PORT DB_PORT REDIS_PORT SMTP_PORT THREADS CONNS WRK_THREADS \
+for v in HTTP_PORT METRICS_PORT DB_PORT REDIS_PORT SMTP_PORT THREADS KEEPALIVE CONNS WRK_THREADS \
 	DURATION WARMUP APPS PREP_CONNS; do
 	[[ ${!v} =~ ^[0-9]+$ && ${!v} -gt 0 ]] || die "BIMER_BENCH_$v must be a positive number"
 done
@@ -110,7 +113,7 @@ STACK_ENV=(
 	BIMER_VAR_DIR="$VAR" BIMER_BIN_DIR="$BIN"
 	BIMER_HTTP_PORT="$HTTP_PORT" BIMER_METRICS_PORT="$METRICS_PORT"
 	BIMER_DB_PORT="$DB_PORT" BIMER_REDIS_PORT="$REDIS_PORT" BIMER_SMTP_PORT="$SMTP_PORT"
-	BIMER_THREADS="$THREADS" BIMER_STACK_TIMEOUT=120
+	BIMER_THREADS="$THREADS" BIMER_NGINX_UPSTREAM_KEEPALIVE="$KEEPALIVE" BIMER_STACK_TIMEOUT=120
 	# Limits high enough never to trip: the numbers measure the work, not the limiter.
 	BIMER_NGINX_API_RATE=1000000r/s BIMER_NGINX_API_BURST=100000
 	BIMER_RL_STATUS_IP=1000000/1 BIMER_RL_STATUS_ID=1000000/1
@@ -125,7 +128,7 @@ db() { mariadb --no-defaults --socket="$DB_SOCK" -u "$(id -un)" --batch -N bimer
 floor_running() {
 	local pid
 	[[ -r $FLOOR_PID ]] && read -r pid <"$FLOOR_PID" && [[ $pid =~ ^[0-9]+$ ]] &&
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "bimer-bench-floor $FLOOR_SOCK" &&
+		{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF "bimer-bench-floor $FLOOR_SOCK" &&
 		printf '%s' "$pid"
 }
 
@@ -209,8 +212,10 @@ components() {
 		echo "nginx $master $(pgrep -P "$master" | tr '\n' ' ')"
 }
 
+# /proc/stat "cpu" line: user nice system idle iowait irq softirq steal.
 total_ticks() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9; exit}' /proc/stat; }
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
+irq_ticks() { awk '/^cpu /{print $7+$8+$9; exit}' /proc/stat; }
 
 # snapshot NAME: remember every component's ticks and the machine's.
 declare -A SNAP
@@ -223,13 +228,14 @@ snapshot() {
 	done < <(components)
 	SNAP[$1._total]=$(total_ticks)
 	SNAP[$1._busy]=$(busy_ticks)
+	SNAP[$1._irq]=$(irq_ticks)
 }
 
-# "nginx 41% status 70% ... wrk 60% | machine ..." between two snapshots (100% = one
-# core); WRK_CPU is wrk's share. What is left is everything else on the machine: other
-# processes (a shared machine) and interrupts; FOREIGN_CPU keeps it for a warning.
+# "nginx 41% status 70% ... wrk 30% interrupts 9% | machine ..." between two snapshots
+# (100% = one core); WRK_CPU is wrk's share. What is left is other processes on the
+# machine (it is shared); FOREIGN_CPU keeps it for a warning.
 cpu_report() {
-	local a=$1 b=$2 name total out="" sum=0 pct
+	local a=$1 b=$2 name total out="" sum=0 pct irq
 	total=$((${SNAP[$b._total]} - ${SNAP[$a._total]}))
 	((total > 0)) || return 0
 	local ncpu
@@ -241,8 +247,9 @@ cpu_report() {
 		out+="$name ${pct}% "
 	done
 	pct=$(((${SNAP[$b._busy]} - ${SNAP[$a._busy]}) * 100 * ncpu / total))
-	FOREIGN_CPU=$((pct - sum - WRK_CPU))
-	out+="wrk ${WRK_CPU}% | machine busy ${pct}% of $((ncpu * 100))%, of which other processes and interrupts ${FOREIGN_CPU}%"
+	irq=$(((${SNAP[$b._irq]} - ${SNAP[$a._irq]}) * 100 * ncpu / total))
+	FOREIGN_CPU=$((pct - sum - WRK_CPU - irq))
+	out+="wrk ${WRK_CPU}% interrupts ${irq}% | machine busy ${pct}% of $((ncpu * 100))%, of which other processes ${FOREIGN_CPU}%"
 	echo "$out"
 }
 
@@ -315,7 +322,7 @@ check_quiet() {
 }
 
 bring_up() {
-	say "== stack (release build) under $VAR, HTTP $HTTP_PORT, BIMER_THREADS=$THREADS"
+	say "== stack (release build) under $VAR, HTTP $HTTP_PORT, BIMER_THREADS=$THREADS, upstream keepalive $KEEPALIVE"
 	if [[ -d $VAR ]]; then stack down >/dev/null 2>&1 || true; fi
 	if [[ -r $FLOOR_PID ]]; then stop_floor; fi
 	rm -rf "$VAR"
@@ -419,7 +426,7 @@ report() {
 		say "## Run of $(date -u '+%Y-%m-%d %H:%M UTC')"
 		say ""
 		say "- machine: $(machine)"
-		say "- command: \`$COMMAND\` (BIMER_BENCH_THREADS=$THREADS, $CONNS connections, $WRK_THREADS wrk threads, ${WARMUP} s warm-up + ${DURATION} s per scenario, worker $([[ $WORKER == 1 ]] && echo running || echo stopped))"
+		say "- command: \`$COMMAND\` (BIMER_BENCH_THREADS=$THREADS, BIMER_BENCH_KEEPALIVE=$KEEPALIVE, $CONNS connections, $WRK_THREADS wrk threads, ${WARMUP} s warm-up + ${DURATION} s per scenario, worker $([[ $WORKER == 1 ]] && echo running || echo stopped))"
 		say "- MariaDB: $DURABLE"
 		say "- machine load before the run: ${IDLE_BUSY}% busy"
 		say ""

@@ -86,8 +86,9 @@ def token_from(msg):
 
 def sql(env, statement):
     out = subprocess.run(
-        ["mariadb", "-h", "127.0.0.1", "-P", env["BIMER_DB_PORT"], "-u", env["BIMER_DB_USER"],
-         env["BIMER_DB_NAME"], "-N", "-B", "-e", statement],
+        ["mariadb", "--default-character-set=utf8mb4", "-h", "127.0.0.1", "-P",
+         env["BIMER_DB_PORT"], "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"], "-N", "-B",
+         "-e", statement],
         env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
         check=True, capture_output=True, text=True, timeout=30)
     return [line.split("\t") for line in out.stdout.splitlines()]

@@ -34,7 +34,7 @@ from requests.adapters import HTTPAdapter
 
 import openapi_check
 from conftest import Api
-from test_foundation import sql
+from citizen import sql
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PATH = "/api/v1/attachments"
@@ -148,7 +148,7 @@ def stored_path(store, sha):
 
 
 def rows_with_sha(env, sha):
-    return int(sql(env, f"SELECT COUNT(*) FROM attachments WHERE sha256 = UNHEX('{sha}')"))
+    return int(sql(env, f"SELECT COUNT(*) FROM attachments WHERE sha256 = UNHEX('{sha}')")[0][0])
 
 
 def assert_created(resp, data, ctype, store):
@@ -174,7 +174,7 @@ def test_accepted_types_are_stored(api, stack_env, store, kind, ctype):
     body = assert_created(upload(api, data, ctype), data, ctype, store)
     row = sql(stack_env, "SELECT HEX(sha256), size, content_type, application_id IS NULL, "
                          "claimed_at IS NULL FROM attachments "
-                         f"WHERE id = '{body['attachment_id']}'").split()
+                         f"WHERE id = '{body['attachment_id']}'")[0]
     assert row == [body["sha256"].upper(), str(len(data)), ctype, "1", "1"]
 
 

@@ -64,7 +64,7 @@ def test_failed_logins_limited_per_user_name(api, stack_env):
                  headers={"X-Forwarded-For": client_ip()})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
     # let other tests log in as this user again
-    key = "rl:login:user:" + hashlib.sha256(b"etik.kurul").hexdigest()[:32]
+    key = "rl:login-user:id:" + hashlib.sha256(b"etik.kurul").hexdigest()[:32]
     subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", stack_env["BIMER_REDIS_PORT"], "DEL",
                     key], check=True, capture_output=True, timeout=30)
 

@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 
+from citizen import sql
+
 SERVICES = ["submission", "verification", "routing", "status", "appeal"]
 PROBLEM = "application/problem+json"
 
@@ -151,16 +153,6 @@ def test_institutions_filters(api):
 
 
 # ---- the public status look-up ------------------------------------------
-
-def sql(env, statement):
-    # the password goes by environment, never on a command line a failure would print
-    out = subprocess.run(
-        ["mariadb", "-h", "127.0.0.1", "-P", env["BIMER_DB_PORT"], "-u", env["BIMER_DB_USER"],
-         env["BIMER_DB_NAME"], "-N", "-B", "-e", statement],
-        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
-        check=True, capture_output=True, text=True, timeout=30)
-    return out.stdout
-
 
 def hmac_hex(env, tckn):
     key = bytes.fromhex(pathlib.Path(env["BIMER_HMAC_KEY_FILE"]).read_text().strip())
