@@ -227,3 +227,25 @@ enum bm_err bm_notify_deemed_rejected(struct bm_ctx *ctx, const struct bm_notify
 				   "Kurulu'na itiraz edebilirsiniz (4982 sayılı Kanun md. 13)." :
 				   "İdari yargı yoluna başvurma hakkınız saklıdır.");
 }
+
+enum bm_err bm_notify_extended(struct bm_ctx *ctx, const struct bm_notify_to *to,
+			       const char *institution_name, const char *reason, time_t due)
+{
+	char subject[128], until[32];
+	size_t cap = strlen(institution_name) + strlen(reason) + 512;
+	char *intro = malloc(cap);
+	if (!intro)
+		return BM_E_NOMEM;
+	tr_time(due, until);
+	snprintf(subject, sizeof subject, "BİMER başvurunuzun cevap süresi uzatıldı (%s)",
+		 to->application_no);
+	snprintf(intro, cap,
+		 "%s, bilgi edinme başvurunuzun cevaplanması için gereken sürenin uzatıldığını "
+		 "bildirmiştir (4982 sayılı Kanun md. 11). Başvurunuz en geç %s tarihinde "
+		 "cevaplanacaktır.\n\nGerekçe: %s",
+		 institution_name, until, reason);
+	enum bm_err e = send(ctx, "extended", to, subject, intro, NULL,
+			     "Başvurunuzun durumunu başvuru numaranızla sorgulayabilirsiniz.");
+	free(intro);
+	return e;
+}

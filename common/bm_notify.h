@@ -48,6 +48,10 @@ enum bm_err bm_notify_answered(struct bm_ctx *ctx, const struct bm_notify_to *to
 			       const char *institution_name, const char *outcome,
 			       const char *reason_code, const char *text, bool appeal_route);
 
+/* The answer period of an information request was extended (4982 art. 11), with its reason. */
+enum bm_err bm_notify_extended(struct bm_ctx *ctx, const struct bm_notify_to *to,
+			       const char *institution_name, const char *reason, time_t due);
+
 /* Deemed rejected after the silence period (D4), with the appeal route for information requests. */
 enum bm_err bm_notify_deemed_rejected(struct bm_ctx *ctx, const struct bm_notify_to *to,
 				      bool appeal_route);

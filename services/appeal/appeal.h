@@ -27,7 +27,7 @@ struct bm_ctx;
 
 /* Appeal ids as this service makes them: the Istanbul year of filing and a running number. */
 #define AP_APPEAL_NO_PATTERN "[0-9]{4}-[0-9]{6,9}"
-#define AP_APPEAL_NO_SIZE    24
+#define AP_APPEAL_NO_SIZE    40
 
 /* How often a transaction is redone after a deadlock or lock wait timeout. */
 #define AP_TX_ATTEMPTS 3

@@ -101,7 +101,7 @@ void admin_clients_rotate_secret(struct bm_req *req);
 #define ADM_MAX_BODY     (16 * 1024)
 
 /* Patterns of the identifiers the admin endpoints take (as the schema's CHECKs say). */
-#define ADM_USERNAME_PATTERN "[a-z0-9]+([._-][a-z0-9]+)*"
+#define ADM_USERNAME_PATTERN  "[a-z0-9]+([._-][a-z0-9]+)*"
 #define ADM_CLIENT_ID_PATTERN "[a-z0-9]+([._-][a-z0-9]+)*"
 
 /* A problem with a domain code and a detail in the request's language. */
@@ -147,6 +147,27 @@ static inline void adm_log_change(const struct bm_req *req, const char *fmt, ...
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	bm_log(BM_LOG_INFO, req->req_id, "admin change by user %lld: %s", req->who.uid, what);
+}
+
+/*
+ * The names of the fields a PATCH body sets, for the change's log line:
+ * "name, active=false". Names only (the field table allowed them), never a
+ * value other than a boolean, so no password or secret can get in.
+ */
+static inline void adm_changed_fields(const struct bm_req *req, char *out, size_t cap)
+{
+	const char *key;
+	json_t *v;
+	size_t used = 0;
+	out[0] = '\0';
+	json_object_foreach(req->json, key, v)
+	{
+		if (used >= cap)
+			break;
+		used += (size_t)snprintf(out + used, cap - used, "%s%s%s", used ? ", " : "", key,
+		                         json_is_boolean(v) ? (json_is_true(v) ? "=true" : "=false")
+		                                            : "");
+	}
 }
 
 static inline struct bm_dbp adm_opt_str(const char *s)

@@ -32,24 +32,22 @@ static const char *check_date(const json_t *v)
 }
 
 const struct bm_field admin_holidays_query[] = {
-    {.name = "year", .type = BM_FT_STRING, .min = 4, .max = 4, .pattern = "20[0-9]{2}|2100"},
-    {0}};
+    {.name = "year", .type = BM_FT_STRING, .min = 4, .max = 4, .pattern = "20[0-9]{2}|2100"}, {0}};
 
-const struct bm_field admin_holiday_create_fields[] = {
-    {.name = "date",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED,
-     .min = 10,
-     .max = 10,
-     .check = check_date},
-    {.name = "name",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED,
-     .min = 2,
-     .max = 100,
-     .check = adm_check_not_blank},
-    {.name = "half_day", .type = BM_FT_BOOL},
-    {0}};
+const struct bm_field admin_holiday_create_fields[] = {{.name = "date",
+                                                        .type = BM_FT_STRING,
+                                                        .flags = BM_FF_REQUIRED,
+                                                        .min = 10,
+                                                        .max = 10,
+                                                        .check = check_date},
+                                                       {.name = "name",
+                                                        .type = BM_FT_STRING,
+                                                        .flags = BM_FF_REQUIRED,
+                                                        .min = 2,
+                                                        .max = 100,
+                                                        .check = adm_check_not_blank},
+                                                       {.name = "half_day", .type = BM_FT_BOOL},
+                                                       {0}};
 
 const struct bm_field admin_holiday_update_fields[] = {
     {.name = "name", .type = BM_FT_STRING, .min = 2, .max = 100, .check = adm_check_not_blank},
@@ -72,7 +70,8 @@ static json_t *holiday_json(const struct bm_dbres *res, size_t r)
 
 static void not_found(struct bm_req *req)
 {
-	adm_reply_domain(req, BM_E_NOT_FOUND, "HOLIDAY_NOT_FOUND", "Bu tarihte kayıtlı bir tatil yok.",
+	adm_reply_domain(req, BM_E_NOT_FOUND, "HOLIDAY_NOT_FOUND",
+	                 "Bu tarihte kayıtlı bir tatil yok.",
 	                 "No holiday is recorded on this date.");
 }
 
@@ -129,9 +128,10 @@ void admin_holidays_create(struct bm_req *req)
 	                     BM_DB_STR(bm_json_str(req->json, "name"))};
 	enum bm_err e = bm_db_run(req->ctx->db, sql_insert, p, 3, NULL);
 	if (e == BM_E_CONFLICT) {
-		adm_reply_domain(req, BM_E_CONFLICT, "HOLIDAY_EXISTS",
-		                 "Bu tarihte zaten bir tatil kayıtlı; değiştirmek için PATCH kullanın.",
-		                 "A holiday is recorded on this date already; change it with PATCH.");
+		adm_reply_domain(
+		    req, BM_E_CONFLICT, "HOLIDAY_EXISTS",
+		    "Bu tarihte zaten bir tatil kayıtlı; değiştirmek için PATCH kullanın.",
+		    "A holiday is recorded on this date already; change it with PATCH.");
 		return;
 	}
 	if (e) {
@@ -146,6 +146,7 @@ void admin_holidays_update(struct bm_req *req)
 {
 	const char *day = path_date(req);
 	struct bm_dbres *res = NULL;
+	char what[64];
 
 	if (adm_empty_update_or_reply(req))
 		return;
@@ -167,9 +168,8 @@ void admin_holidays_update(struct bm_req *req)
 		bm_reply_error(req, e);
 		goto out;
 	}
-	adm_log_change(req, "holiday %s changed (%s%s)", day,
-	               json_object_get(req->json, "name") ? "name " : "",
-	               json_object_get(req->json, "half_day") ? "half_day" : "");
+	adm_changed_fields(req, what, sizeof what);
+	adm_log_change(req, "holiday %s changed: %s", day, what);
 	reply_holiday(req, 200, day);
 out:
 	bm_dbres_free(res);

@@ -36,7 +36,11 @@ static const char *const booleans[] = {"true", "false", NULL};
 const struct bm_field admin_institutions_query[] = {
     {.name = "q", .type = BM_FT_STRING, .min = 1, .max = 100},
     {.name = "kind", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = kinds},
-    {.name = "parent", .type = BM_FT_STRING, .min = 2, .max = 64, .pattern = BM_INSTITUTION_PATTERN},
+    {.name = "parent",
+     .type = BM_FT_STRING,
+     .min = 2,
+     .max = 64,
+     .pattern = BM_INSTITUTION_PATTERN},
     {.name = "active", .type = BM_FT_STRING, .min = 4, .max = 5, .enumv = booleans},
     {.name = "cursor", .type = BM_FT_STRING, .min = 1, .max = 512, .pattern = BM_TOKEN_PATTERN},
     {.name = "limit", .type = BM_FT_STRING, .min = 1, .max = 3, .pattern = "[1-9][0-9]?|100"},
@@ -133,11 +137,12 @@ struct inst_shape {
 
 static json_t *inst_json(const struct bm_dbres *res, size_t r)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "code", bm_dbres_get(res, r, I_CODE),
-	                 "name", bm_dbres_get(res, r, I_NAME), "kind", bm_dbres_get(res, r, I_KIND),
-	                 "parent_code", adm_str_or_null(bm_dbres_get(res, r, I_PARENT)),
-	                 "province_code", adm_str_or_null(bm_dbres_get(res, r, I_PROVINCE)),
-	                 "in_scope", adm_flag(bm_dbres_get(res, r, I_IN_SCOPE)), "active",
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "code",
+	                 bm_dbres_get(res, r, I_CODE), "name", bm_dbres_get(res, r, I_NAME), "kind",
+	                 bm_dbres_get(res, r, I_KIND), "parent_code",
+	                 adm_str_or_null(bm_dbres_get(res, r, I_PARENT)), "province_code",
+	                 adm_str_or_null(bm_dbres_get(res, r, I_PROVINCE)), "in_scope",
+	                 adm_flag(bm_dbres_get(res, r, I_IN_SCOPE)), "active",
 	                 adm_flag(bm_dbres_get(res, r, I_ACTIVE)));
 }
 
@@ -177,31 +182,40 @@ enum bm_err adm_institution_usable(struct bm_req *req, const char *code, const c
 	if (e)
 		return e;
 	if (res->nrows != 1)
-		adm_field_error(req, field, "UNKNOWN_INSTITUTION", "Bu kodla kayıtlı bir kurum yok.",
-		                "No institution has this code.");
+		adm_field_error(req, field, "UNKNOWN_INSTITUTION",
+		                "Bu kodla kayıtlı bir kurum yok.", "No institution has this code.");
 	else if (strcmp(bm_dbres_get(res, 0, 1), "1"))
 		adm_field_error(req, field, "INSTITUTION_INACTIVE", "Bu kurum etkin değil.",
 		                "This institution is not active.");
 	else if (strcmp(bm_dbres_get(res, 0, 2), "1"))
 		adm_field_error(req, field, "INSTITUTION_OUT_OF_SCOPE",
-		                "Bu kurum BİMER kapsamında değildir.", "This body is outside BİMER.");
+		                "Bu kurum BİMER kapsamında değildir.",
+		                "This body is outside BİMER.");
 	if (kind)
 		snprintf(kind, 32, "%s", res->nrows == 1 ? bm_dbres_get(res, 0, 0) : "");
 	bm_dbres_free(res);
 	return BM_OK;
 }
 
-/* The centre is the one root: never a second one, never moved, never another kind. */
-static void check_centre(struct bm_req *req, const struct inst_shape *s)
+/*
+ * The centre is the one root: never a second one, never moved, never
+ * another kind. Returns false when the centre's rules are broken (then the
+ * parent is not looked at: any parent of the centre is below it).
+ */
+static bool check_centre(struct bm_req *req, const struct inst_shape *s)
 {
 	bool centre = !strcmp(s->kind, "centre");
 	if (centre != s->was_centre)
-		adm_field_error(req, "kind", "ONLY_ONE_CENTRE",
-		                "Merkez tektir: ikinci bir merkez eklenemez, merkezin türü değişmez.",
-		                "There is one centre: no second one, and its kind cannot change.");
+		adm_field_error(
+		    req, "kind", "ONLY_ONE_CENTRE",
+		    "Merkez tektir: ikinci bir merkez eklenemez, merkezin türü değişmez.",
+		    "There is one centre: no second one, and its kind cannot change.");
 	else if (centre && s->parent)
-		adm_field_error(req, "parent_code", "CENTRE_IS_ROOT",
-		                "Merkezin üst kurumu olamaz.", "The centre has no parent.");
+		adm_field_error(req, "parent_code", "CENTRE_IS_ROOT", "Merkezin üst kurumu olamaz.",
+		                "The centre has no parent.");
+	else
+		return true;
+	return false;
 }
 
 /* A district governorship hangs under the governorship of its own province. */
@@ -214,8 +228,8 @@ static void check_district(struct bm_req *req, const struct inst_shape *s,
 		adm_field_error(req, "parent_code", "PARENT_KIND_MISMATCH",
 		                "Kaymakamlık bir valiliğin altında olmalıdır.",
 		                "A district governorship hangs under a governorship.");
-	else if (s->province && (!bm_dbres_get(parent, 0, 3) ||
-	                         strcmp(s->province, bm_dbres_get(parent, 0, 3))))
+	else if (s->province &&
+	         (!bm_dbres_get(parent, 0, 3) || strcmp(s->province, bm_dbres_get(parent, 0, 3))))
 		adm_field_error(req, "province_code", "PROVINCE_MISMATCH",
 		                "Kaymakamlığın ili bağlı olduğu valiliğin iliyle aynı olmalıdır.",
 		                "A district governorship is in its governorship's province.");
@@ -256,9 +270,10 @@ static enum bm_err check_parent(struct bm_req *req, const struct inst_shape *s)
 		adm_field_error(req, "parent_code", "INSTITUTION_INACTIVE",
 		                "Üst kurum etkin değil.", "The parent institution is not active.");
 	else if (strcmp(s->kind, "external") && strcmp(bm_dbres_get(res, 0, 2), "1"))
-		adm_field_error(req, "parent_code", "INSTITUTION_OUT_OF_SCOPE",
-		                "BİMER kapsamındaki bir birim kapsam dışı bir kurumun altında olamaz.",
-		                "A unit inside BİMER cannot hang under a body outside it.");
+		adm_field_error(
+		    req, "parent_code", "INSTITUTION_OUT_OF_SCOPE",
+		    "BİMER kapsamındaki bir birim kapsam dışı bir kurumun altında olamaz.",
+		    "A unit inside BİMER cannot hang under a body outside it.");
 	else
 		check_district(req, s, res);
 out:
@@ -269,14 +284,14 @@ out:
 /* Every rule on the shape; violations go to req->errs. BM_OK or a database error. */
 static enum bm_err check_shape(struct bm_req *req, const struct inst_shape *s)
 {
-	check_centre(req, s);
+	bool centre_ok = check_centre(req, s);
 	if (is_provincial(s->kind) && !s->province)
 		adm_field_error(req, "province_code", "REQUIRED",
 		                "Valilik, kaymakamlık ve il müdürlüğü için il kodu zorunludur.",
 		                "Governorships, district governorships and provincial directorates "
 		                "carry a province.");
 	if (s->parent)
-		return check_parent(req, s);
+		return centre_ok ? check_parent(req, s) : BM_OK;
 	if (strcmp(s->kind, "centre") && strcmp(s->kind, "external"))
 		adm_field_error(req, "parent_code", "REQUIRED",
 		                "Bu tür bir kurumun bağlı olduğu üst kurum zorunludur.",
@@ -299,7 +314,8 @@ static enum bm_err in_use_or_reply(struct bm_req *req, const char *code, bool *b
 		return e;
 	const char *apps = bm_dbres_get(res, 0, 0), *kids = bm_dbres_get(res, 0, 1),
 	           *users = bm_dbres_get(res, 0, 2), *clients = bm_dbres_get(res, 0, 3);
-	*busy = strcmp(apps, "0") || strcmp(kids, "0") || strcmp(users, "0") || strcmp(clients, "0");
+	*busy =
+	    strcmp(apps, "0") || strcmp(kids, "0") || strcmp(users, "0") || strcmp(clients, "0");
 	if (*busy) {
 		snprintf(detail, sizeof detail,
 		         req->lang == BM_LANG_EN
@@ -329,10 +345,10 @@ void admin_institutions_list(struct bm_req *req)
 	if (!adm_cursor_or_reply(req, BM_INSTITUTION_PATTERN, after))
 		goto out;
 	const char *a = after[0] ? after : NULL;
-	struct bm_dbp p[] = {adm_opt_str(a),      adm_opt_str(a),       adm_opt_str(kind),
-	                     adm_opt_str(kind),   adm_opt_str(parent),  adm_opt_str(parent),
-	                     adm_qs_active(req),  adm_qs_active(req),   adm_opt_str(q),
-	                     adm_opt_str(like),   adm_opt_str(like),    BM_DB_INT(limit + 1)};
+	struct bm_dbp p[] = {adm_opt_str(a),     adm_opt_str(a),      adm_opt_str(kind),
+	                     adm_opt_str(kind),  adm_opt_str(parent), adm_opt_str(parent),
+	                     adm_qs_active(req), adm_qs_active(req),  adm_opt_str(q),
+	                     adm_opt_str(like),  adm_opt_str(like),   BM_DB_INT(limit + 1)};
 	enum bm_err e = bm_db_run(req->ctx->db, sql_list, p, 12, &res);
 	if (e) {
 		bm_reply_error(req, e);
@@ -342,11 +358,11 @@ void admin_institutions_list(struct bm_req *req)
 	json_t *items = json_array();
 	for (size_t i = 0; items && i < n; i++)
 		json_array_append_new(items, inst_json(res, i));
-	bm_reply_json(req, 200,
-	              json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	                        adm_next_cursor(n ? bm_dbres_get(res, n - 1, I_CODE) : NULL,
-	                                        res->nrows > n)),
-	              NULL);
+	bm_reply_json(
+	    req, 200,
+	    json_pack("{s:o, s:o}", "items", items, "next_cursor",
+	              adm_next_cursor(n ? bm_dbres_get(res, n - 1, I_CODE) : NULL, res->nrows > n)),
+	    NULL);
 out:
 	bm_dbres_free(res);
 	free(like);
@@ -375,9 +391,9 @@ void admin_institutions_create(struct bm_req *req)
 		return;
 	}
 	bool in_scope = strcmp(s.kind, "external") != 0;
-	struct bm_dbp p[] = {BM_DB_STR(s.code),        BM_DB_STR(bm_json_str(b, "name")),
-	                     BM_DB_STR(s.kind),        adm_opt_str(s.parent),
-	                     adm_opt_str(s.province),  BM_DB_INT(in_scope ? 1 : 0)};
+	struct bm_dbp p[] = {BM_DB_STR(s.code),       BM_DB_STR(bm_json_str(b, "name")),
+	                     BM_DB_STR(s.kind),       adm_opt_str(s.parent),
+	                     adm_opt_str(s.province), BM_DB_INT(in_scope ? 1 : 0)};
 	e = bm_db_run(req->ctx->db, sql_insert, p, 6, NULL);
 	if (e == BM_E_CONFLICT) {
 		adm_reply_domain(req, BM_E_CONFLICT, "INSTITUTION_EXISTS",
@@ -444,6 +460,7 @@ void admin_institutions_update(struct bm_req *req)
 {
 	const char *code = bm_req_param(req, "code");
 	struct bm_dbres *cur = NULL;
+	char what[128];
 	bool done = false;
 
 	if (adm_empty_update_or_reply(req))
@@ -460,7 +477,8 @@ void admin_institutions_update(struct bm_req *req)
 		not_found(req);
 		goto out;
 	}
-	bool active = bm_json_bool(req->json, "active", !strcmp(bm_dbres_get(cur, 0, I_ACTIVE), "1"));
+	bool active =
+	    bm_json_bool(req->json, "active", !strcmp(bm_dbres_get(cur, 0, I_ACTIVE), "1"));
 	struct inst_shape s = merged_shape(req, cur);
 	if ((e = check_update(req, cur, &s, active, &done)) || done)
 		goto out;
@@ -474,12 +492,8 @@ void admin_institutions_update(struct bm_req *req)
 	if ((e = bm_db_run(req->ctx->db, sql_update, p, 7, NULL)) ||
 	    (e = bm_db_commit(req->ctx->db)))
 		goto out;
-	adm_log_change(req, "institution %s changed (%s%s%s%s%s)", code,
-	               json_object_get(req->json, "name") ? "name " : "",
-	               json_object_get(req->json, "kind") ? "kind " : "",
-	               json_object_get(req->json, "parent_code") ? "parent " : "",
-	               json_object_get(req->json, "province_code") ? "province " : "",
-	               json_object_get(req->json, "active") ? (active ? "active" : "inactive") : "");
+	adm_changed_fields(req, what, sizeof what);
+	adm_log_change(req, "institution %s changed: %s", code, what);
 	reply_institution(req, 200, code);
 out:
 	if (e || req->status != 200)

@@ -23,11 +23,11 @@
 #include "bm_event.h"
 #include "bm_json.h"
 #include "bm_log.h"
+#include "bm_notify.h"
 #include "bm_req.h"
 #include "bm_time.h"
 #include "bm_validators.h"
 #include "handlers.h"
-#include "mail.h"
 #include "reach.h"
 
 const struct bm_field extend_fields[] = {{.name = "reason",
@@ -70,7 +70,7 @@ static enum bm_err record(struct bm_req *req, const struct bm_dbres *app, const 
 	const struct bm_notify_to to = {
 	    id, bm_dbres_get(app, 0, RT_NO), bm_dbres_get(app, 0, RT_EMAIL),
 	    bm_dbres_get(app, 0, RT_FIRST), bm_dbres_get(app, 0, RT_LAST)};
-	return rt_notify_extended(req->ctx, &to, inst ? inst : req->who.inst, x->reason, x->due);
+	return bm_notify_extended(req->ctx, &to, inst ? inst : req->who.inst, x->reason, x->due);
 }
 
 /* The checks in the order the answers are documented: 409 closed, 403, 422, 409. */

@@ -39,8 +39,14 @@ static const char sql_events[] =
     "LEFT JOIN institutions i ON i.code = e.to_institution_code "
     "WHERE e.application_id = ? AND e.kind IN ('submitted', 'verified', 'received', "
     "'routed', 'forwarded', 'extended', 'answered', 'not_processed', 'cancelled', "
-    "'expired', 'deemed_rejected', 'overdue', 'appeal_filed', 'appeal_decided', "
+    "'expired', 'deemed_rejected', 'overdue', 'appeal_filed', "
+    "'appeal_information_requested', 'appeal_information_answered', 'appeal_decided', "
     "'reopened') ORDER BY e.at, e.id";
+
+/* The application's latest appeal to BEDK (issue 5), if any. */
+static const char sql_appeal[] =
+    "SELECT appeal_no, status, decision, due_at FROM appeals WHERE application_id = ? "
+    "ORDER BY id DESC LIMIT 1";
 
 enum {
 	C_ID,
@@ -90,14 +96,28 @@ static json_t *events_json(const struct bm_dbres *ev)
 	return arr;
 }
 
-/* Render the found application with its timeline. */
+/* {appeal_id, status, decision?, due_at?} of the latest appeal. */
+static json_t *appeal_json(const struct bm_dbres *ap)
+{
+	json_t *a = json_object();
+	set_opt(a, "appeal_id", bm_dbres_get(ap, 0, 0));
+	set_opt(a, "status", bm_dbres_get(ap, 0, 1));
+	set_opt(a, "decision", bm_dbres_get(ap, 0, 2));
+	set_time(a, "due_at", bm_dbres_get(ap, 0, 3));
+	return a;
+}
+
+/* Render the found application with its timeline and its appeal. */
 static void reply_found(struct bm_req *req, const struct bm_dbres *app)
 {
-	struct bm_dbres *ev = NULL;
+	struct bm_dbres *ev = NULL, *ap = NULL;
 	long long id = strtoll(bm_dbres_get(app, 0, C_ID), NULL, 10);
 	struct bm_dbp p[] = {BM_DB_INT(id)};
 	enum bm_err e = bm_db_run(req->ctx->db, sql_events, p, 1, &ev);
+	if (!e)
+		e = bm_db_run(req->ctx->db, sql_appeal, p, 1, &ap);
 	if (e) {
+		bm_dbres_free(ev);
 		bm_reply_error(req, e);
 		return;
 	}
@@ -115,7 +135,10 @@ static void reply_found(struct bm_req *req, const struct bm_dbres *app)
 	set_time(out, "received_at", bm_dbres_get(app, 0, C_RECEIVED));
 	set_time(out, "due_at", bm_dbres_get(app, 0, C_DUE));
 	json_object_set_new(out, "events", events_json(ev));
+	if (ap->nrows == 1)
+		json_object_set_new(out, "appeal", appeal_json(ap));
 	bm_dbres_free(ev);
+	bm_dbres_free(ap);
 	bm_reply_json(req, 200, out, NULL);
 }
 

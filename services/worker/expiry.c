@@ -26,7 +26,6 @@ static const char sql_expire[] =
     "WHERE id = ? AND status = 'awaiting_verification' "
     "AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? SECOND";
 
-
 /* Expire one application with its event. */
 static void expire_one(struct worker *w, long long id)
 {
@@ -35,7 +34,7 @@ static void expire_one(struct worker *w, long long id)
 	struct bm_dbres *res = NULL;
 
 	snprintf(data, sizeof data, "{\"reason\":\"not_verified\",\"verify_ttl_hours\":%ld}",
-		 w->cfg.verify_ttl_s / 3600);
+	         w->cfg.verify_ttl_s / 3600);
 	const struct bm_event ev = {.application_id = id, .kind = "expired", .data = data};
 
 	if (bm_db_begin(w->db))

@@ -160,11 +160,15 @@ int main(void)
 	if (start(&w))
 		goto out;
 	w.db_ok = w.redis_ok = true; /* so the first failure is logged */
-	bm_log(BM_LOG_INFO, NULL,
-	       "worker started (tick %ld ms, batch %ld, mail lock %ld s, deadline sweeps every "
-	       "%ld ms, reminders %ld business days ahead, deemed rejection after %d days)",
-	       w.set.tick_ms, w.set.batch, w.set.lock_s, w.set.sweep_ms, w.set.reminder_days,
-	       w.cfg.deemed_days);
+	bm_log(BM_LOG_INFO, NULL, "worker started (tick %ld ms, batch %ld, mail lock %ld s)",
+	       w.set.tick_ms, w.set.batch, w.set.lock_s);
+	if (w.set.sweep_ms)
+		bm_log(BM_LOG_INFO, NULL,
+		       "deadline sweeps every %ld ms: reminders %ld business days ahead, deemed "
+		       "rejection after %d days",
+		       w.set.sweep_ms, w.set.reminder_days, w.cfg.deemed_days);
+	else
+		bm_log(BM_LOG_INFO, NULL, "deadline sweeps off (BIMER_DEADLINE_SWEEP_MS=0)");
 	while (!worker_stop_requested(&w)) {
 		bool more = tick(&w);
 		long ms = more ? 0 : w.set.tick_ms;

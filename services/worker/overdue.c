@@ -6,11 +6,13 @@
  * "overdue" by itself; the event is the record that the deadline was missed,
  * and the citizen sees it in the status look-up.
  *
- * Once per application, with several workers: the application's row is
- * locked (SELECT … FOR UPDATE, which also re-checks that it is still open
- * and late) before looking for an earlier `overdue` event. That look is the
- * transaction's first plain read, so its snapshot is taken after the lock
- * was granted and sees whatever a worker that held the lock before committed.
+ * Once per application (per round: a `reopened` application that misses
+ * its new due time gets another one), with several workers: the
+ * application's row is locked (SELECT … FOR UPDATE, which also re-checks
+ * that it is still open and late) before looking for an earlier `overdue`
+ * event. That look is the transaction's first plain read, so its snapshot
+ * is taken after the lock was granted and sees whatever a worker that held
+ * the lock before committed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,8 @@
 
 static const char sql_due[] =
     "SELECT a.id FROM applications a WHERE a.status IN ('received', 'in_progress') "
-    "AND a.due_at < UTC_TIMESTAMP(3) AND NOT EXISTS (SELECT 1 FROM application_events e "
-    "WHERE e.application_id = a.id AND e.kind = 'overdue') AND a.id > ? ORDER BY a.id LIMIT ?";
+    "AND a.due_at < UTC_TIMESTAMP(3) AND " SWEEP_NONE_THIS_ROUND " AND a.id > ? "
+    "ORDER BY a.id LIMIT ?";
 
 static const char sql_lock[] =
     "SELECT due_at FROM applications WHERE id = ? AND status IN ('received', 'in_progress') "
@@ -32,7 +34,7 @@ static const char sql_lock[] =
 enum bm_err overdue_append(struct worker *w, long long id, const char *due_db, bool *written)
 {
 	char due[BM_TIME_ISO_LEN], data[96];
-	long long have = sweep_event_count(w, id, "overdue");
+	long long have = sweep_round_count(w, id, "overdue");
 
 	*written = false;
 	if (have < 0)
@@ -81,7 +83,7 @@ out:
 
 bool overdue_run(struct worker *w)
 {
-	struct bm_dbp p[2];
+	struct bm_dbp p[] = {BM_DB_STR("overdue"), BM_DB_NULL(), BM_DB_NULL()};
 
-	return sweep_ids(w, &w->overdue_cur, sql_due, p, 2, overdue_one);
+	return sweep_ids(w, &w->overdue_cur, sql_due, p, 3, overdue_one);
 }

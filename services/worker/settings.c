@@ -16,7 +16,9 @@
  *                                   so a live sender never loses its claim
  *   BIMER_DEADLINE_SWEEP_MS   60000 how often the deadline sweeps (reminder,
  *                                   overdue, deemed rejection) look for work
- *                                   when idle; a full batch runs again at once
+ *                                   when idle; a full batch runs again at once;
+ *                                   0 turns them off in this worker (a test
+ *                                   stack whose services' clocks are moved)
  *   BIMER_REMINDER_DAYS       2     remind the holding institution this many
  *                                   business days before the due day (0: on it)
  */
@@ -55,7 +57,7 @@ int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
 	    {"BIMER_MAIL_RETRY_MAX_S", 3600, 1, 7 * 86400, &s->retry_max_s},
 	    {"BIMER_MAIL_LOCK_S", 60, 2, 3600, &s->lock_s},
 	    {"BIMER_SMTP_TIMEOUT_S", 20, 1, 600, &s->smtp_timeout_s},
-	    {"BIMER_DEADLINE_SWEEP_MS", 60000, 10, 3600000, &s->sweep_ms},
+	    {"BIMER_DEADLINE_SWEEP_MS", 60000, 0, 3600000, &s->sweep_ms},
 	    {"BIMER_REMINDER_DAYS", 2, 0, 30, &s->reminder_days},
 	};
 

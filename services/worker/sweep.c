@@ -4,11 +4,17 @@
  *
  * The sweeps (reminder.c, overdue.c, deemed.c) look at deadlines counted in
  * days, so they do not need the mail outbox's pace: they run every
- * BIMER_DEADLINE_SWEEP_MS (a minute by default; the test stack shortens it),
- * and at once again while a pass finds a full batch. They always run in the
- * same order, reminder → overdue → deemed rejection, so an application that
- * crosses several boundaries while the worker was down still gets its events
- * in the order they happened.
+ * BIMER_DEADLINE_SWEEP_MS (a minute by default), and at once again while a
+ * pass finds a full batch. 0 turns them off: the test stack does, because
+ * its services' clocks are moved while the worker's is not, and its sweep
+ * test runs sweeping workers of its own. They always run in the same order,
+ * reminder → overdue → deemed rejection, so an application that crosses
+ * several boundaries while the worker was down still gets its events in the
+ * order they happened.
+ *
+ * An application sent back to its institution by an accepted appeal (a
+ * `reopened` event) starts a new round: its reminder, overdue event and
+ * silence period count again from there (SWEEP_ROUND_* in worker.h).
  *
  * Each pass pages through its candidates by id (struct sweep_cursor): an
  * application whose change keeps failing stays a candidate but cannot hold
@@ -26,15 +32,17 @@
 
 #define ISTANBUL_OFFSET_S (3 * 3600)
 
-static const char sql_event_count[] =
-    "SELECT COUNT(*) FROM application_events WHERE application_id = ? AND kind = ?";
+static const char sql_round_count[] =
+    "SELECT COUNT(*) FROM applications a JOIN application_events e "
+    "ON e.application_id = a.id WHERE a.id = ? AND e.kind = ? "
+    "AND e.id > " SWEEP_ROUND_START_ID;
 
 bool deadlines_run(struct worker *w)
 {
 	long long now = worker_mono_ms();
 	bool more = false;
 
-	if (!w->sweep_more && now < w->sweep_at_ms)
+	if (w->set.sweep_ms == 0 || (!w->sweep_more && now < w->sweep_at_ms))
 		return false;
 	w->sweep_at_ms = now + w->set.sweep_ms;
 	more |= reminder_run(w);
@@ -70,13 +78,13 @@ out:
 	return full;
 }
 
-long long sweep_event_count(struct worker *w, long long application_id, const char *kind)
+long long sweep_round_count(struct worker *w, long long application_id, const char *kind)
 {
 	struct bm_dbp p[] = {BM_DB_INT(application_id), BM_DB_STR(kind)};
 	struct bm_dbres *res = NULL;
 	long long n = -1;
 
-	if (bm_db_run(w->db, sql_event_count, p, 2, &res) == BM_OK && res->nrows == 1)
+	if (bm_db_run(w->db, sql_round_count, p, 2, &res) == BM_OK && res->nrows == 1)
 		n = strtoll(bm_dbres_get(res, 0, 0), NULL, 10);
 	bm_dbres_free(res);
 	return n;

@@ -37,8 +37,8 @@ struct worker_settings {
 	long retry_max_s;    /* BIMER_MAIL_RETRY_MAX_S: cap of the retry delay */
 	long lock_s;         /* BIMER_MAIL_LOCK_S: how long a claim keeps other workers off */
 	long smtp_timeout_s; /* BIMER_SMTP_TIMEOUT_S: one whole SMTP transaction */
-	long sweep_ms;       /* BIMER_DEADLINE_SWEEP_MS: idle interval of the deadline sweeps */
-	long reminder_days;  /* BIMER_REMINDER_DAYS: business days before the due day */
+	long sweep_ms; /* BIMER_DEADLINE_SWEEP_MS: idle interval of the deadline sweeps (0: off) */
+	long reminder_days; /* BIMER_REMINDER_DAYS: business days before the due day */
 };
 
 /*
@@ -120,8 +120,28 @@ bool sweep_ids(struct worker *w, struct sweep_cursor *cur, const char *sql, stru
  */
 enum bm_err overdue_append(struct worker *w, long long id, const char *due_db, bool *written);
 
-/* Inside a transaction: how many events of kind the application has (-1 on error). */
-long long sweep_event_count(struct worker *w, long long application_id, const char *kind);
+/*
+ * SQL of the current round of an application `a`: an accepted appeal sends
+ * it back to the institution (a `reopened` event, services/appeal), and the
+ * deadlines start again from there, so "once per application" is once per
+ * round: only events after the last `reopened` one count, and the silence
+ * period runs from that event's time when it is later than received_at.
+ */
+#define SWEEP_ROUND_START_ID                                                                       \
+	"IFNULL((SELECT MAX(r.id) FROM application_events r WHERE r.application_id = a.id "        \
+	"AND r.kind = 'reopened'), 0)"
+#define SWEEP_ROUND_START_AT                                                                       \
+	"GREATEST(a.received_at, IFNULL((SELECT r.at FROM application_events r WHERE "             \
+	"r.application_id = a.id AND r.kind = 'reopened' ORDER BY r.id DESC LIMIT 1), "            \
+	"a.received_at))"
+/* "Application a has no event of kind K in its current round" (K bound as a parameter). */
+#define SWEEP_NONE_THIS_ROUND                                                                      \
+	"NOT EXISTS (SELECT 1 FROM application_events e WHERE e.application_id = a.id AND "        \
+	"e.kind = ? AND e.id > " SWEEP_ROUND_START_ID ")"
+
+/* Inside a transaction: how many events of kind the application's current round has (-1 on
+ * error). */
+long long sweep_round_count(struct worker *w, long long application_id, const char *kind);
 
 /* "YYYY-MM-DDTHH:MM:SS+03:00" of t. */
 void sweep_iso(time_t t, char out[BM_TIME_ISO_LEN]);

@@ -20,12 +20,15 @@
 # (status >= 25% of the floor's throughput with p99 <= 15 ms; submissions >= 3,000/s,
 # durable). It REFUSES to report (exit 1) a run in which any answer has another status
 # than expected, wrk saw a socket error or timeout, MariaDB is not durable
-# (innodb_flush_log_at_trx_commit=1, sync_binlog=1), or the number of new applications
-# differs from the number of 202 answers. A valid run exits 0 whether or not the
-# targets are met; the verdicts are printed. The stack is always stopped at the end.
+# (innodb_flush_log_at_trx_commit=1, sync_binlog=1), or fewer applications were
+# committed than wrk counted 202 answers (or more than that plus the requests wrk left in
+# flight). A valid run exits 0 whether or not the targets are met; the verdicts are
+# printed. The stack is always stopped at the end. The other processes of this shared
+# machine are measured too: a scenario during which they used much CPU is flagged.
 #
 # Settings (environment, defaults in brackets):
-#   BIMER_BENCH_VAR_DIR [var/bench]  wiped and recreated at every run
+#   BIMER_BENCH_VAR_DIR [var/bench]  wiped and recreated at every run (only if it is
+#                                 empty or was made by this script)
 #   BIMER_BENCH_HTTP_PORT [38080] _METRICS_PORT [38081] _DB_PORT [33306]
 #   BIMER_BENCH_REDIS_PORT [36379] _SMTP_PORT [32525]
 #   BIMER_BENCH_THREADS [72]      BIMER_THREADS of every service and of the floor
@@ -81,7 +84,12 @@ PAIRS=$VAR/pairs.txt
 RESULTS=$VAR/results.md
 DB_SOCK=$VAR/run/mariadb.sock
 SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-COMMAND="tests/bench/run.sh"
+# The command as run, with the settings the caller gave, for the report.
+COMMAND=$(
+	{ compgen -e | grep '^BIMER_BENCH_' || true; } | sort | while read -r v; do printf '%s=%q ' "$v" "${!v}"; done
+	printf 'tests/bench/run.sh'
+)
+MARK=.bimer-bench
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -253,9 +261,11 @@ cpu_report() {
 	echo "$out"
 }
 
-db_status() { # Questions Com_commit Innodb_os_log_fsyncs
-	db <<<"SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_commit', 'Innodb_os_log_fsyncs')" |
-		awk '{v[$1]=$2} END {print v["Questions"]+0, v["Com_commit"]+0, v["Innodb_os_log_fsyncs"]+0}'
+# Questions, Com_commit and Innodb_log_writes (redo log writes: with group commit one
+# write, and its flush, covers several commits).
+db_status() {
+	db <<<"SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_commit', 'Innodb_log_writes')" |
+		awk '{v[$1]=$2} END {print v["Questions"]+0, v["Com_commit"]+0, v["Innodb_log_writes"]+0}'
 }
 
 declare -A R # R[scenario.key] = value from the BENCH line
@@ -325,8 +335,13 @@ bring_up() {
 	say "== stack (release build) under $VAR, HTTP $HTTP_PORT, BIMER_THREADS=$THREADS, upstream keepalive $KEEPALIVE"
 	if [[ -d $VAR ]]; then stack down >/dev/null 2>&1 || true; fi
 	if [[ -r $FLOOR_PID ]]; then stop_floor; fi
+	# Never wipe a directory this script did not make.
+	if [[ -d $VAR && ! -e $VAR/$MARK && -n $(ls -A "$VAR") ]]; then
+		die "$VAR exists and was not made by tests/bench/run.sh: choose another BIMER_BENCH_VAR_DIR"
+	fi
 	rm -rf "$VAR"
 	mkdir -p "$VAR"
+	: >"$VAR/$MARK"
 	build
 	start_floor
 	stack up >"$VAR/stack-up.log" 2>&1 || {
@@ -389,7 +404,7 @@ measure() {
 		read -r q c f < <(awk -v a="$d0" -v b="$d1" \
 			'BEGIN {split(a, x, " "); split(b, y, " "); print y[1] - x[1], y[2] - x[2], y[3] - x[3]}')
 		R[$sc.db]=$(awk -v q="$q" -v c="$c" -v f="$f" -v n="${R[$sc.requests]}" -v s="$DURATION" \
-			'BEGIN {printf "%.1f statements/request, %.0f commits/s, %.0f log fsyncs/s", q/n, c/s, f/s}')
+			'BEGIN {printf "%.1f statements/request, %.0f commits/s, %.0f redo log writes/s", q/n, c/s, f/s}')
 		WRK_CPU=${R[$sc.wrk_cpu]}
 		cpu_report "$sc.0" "$sc.1" >"$VAR/cpu.txt"
 		R[$sc.cpu]=$(<"$VAR/cpu.txt")
