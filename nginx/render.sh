@@ -27,7 +27,8 @@
 #   BIMER_NGINX_USER     "user" directive; default root when run as root (the sockets
 #                        are owned by the user running the services), none otherwise
 #   BIMER_NGINX_UPSTREAM_KEEPALIVE  idle connections each worker keeps to each service
-#                        (default 4); each pins a service thread (BIMER_THREADS)
+#                        (default 4; 0: none, a connection per request); each kept one
+#                        pins a service thread (BIMER_THREADS)
 #   BIMER_NGINX_BENCH_FLOOR  benchmark only (tests/bench/run.sh): the Unix socket of the
 #                        floor responder (tests/bench/floor.c), served at /bench/floor;
 #                        unset (the default): no such upstream or location is rendered
@@ -102,6 +103,10 @@ for k in ROOT NGINX_DIR RUN_DIR LOG_DIR; do
     # Paths go into the configuration unquoted: refuse anything that could break it.
     [[ ${val[$k]} =~ ^[A-Za-z0-9_./+-]+$ ]] || die "$k contains unsupported characters: '${val[$k]}'"
 done
+# The upstreams' keepalive directive; 0 renders none (nginx closes each connection).
+keepalive=${val[UPSTREAM_KEEPALIVE]}
+val[UPSTREAM_KEEPALIVE]=""
+((10#$keepalive == 0)) || val[UPSTREAM_KEEPALIVE]="keepalive $((10#$keepalive));"
 # A Unix socket path is limited to 107 bytes (sun_path).
 (( ${#BIMER_RUN_DIR} + 20 <= 107 )) || die "BIMER_RUN_DIR is too long for Unix socket paths"
 
@@ -116,7 +121,7 @@ if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
     [[ $floor == /* && $floor =~ ^[A-Za-z0-9_./+-]+$ ]] ||
         die "BIMER_NGINX_BENCH_FLOOR must be an absolute socket path (letters, digits, _./+-)"
     ((${#floor} <= 107)) || die "BIMER_NGINX_BENCH_FLOOR is too long for a Unix socket path"
-    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; keepalive ${val[UPSTREAM_KEEPALIVE]}; }"
+    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; ${val[UPSTREAM_KEEPALIVE]} }"
     val[BENCH_FLOOR_LOCATION]="location = /bench/floor { limit_req zone=bimer_api burst=${val[API_BURST]} nodelay; include ${val[NGINX_DIR]}/snippets/fastcgi-public.conf; fastcgi_pass bimer_bench_floor; }"
 fi
 

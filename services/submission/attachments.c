@@ -62,7 +62,7 @@ static const char sql_by_key[] =
     "SELECT id, sha256, content_type FROM attachments WHERE idempotency_key = ?";
 static const char sql_claim[] =
     "UPDATE attachments SET application_id = ?, "
-    "claimed_at = UTC_TIMESTAMP(3) WHERE id = ? AND application_id IS NULL";
+    "claimed_at = UTC_TIMESTAMP(3) WHERE id = ? AND application_id IS NULL AND appeal_id IS NULL";
 static const char sql_exists[] = "SELECT 1 FROM attachments WHERE id = ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM attachments WHERE application_id = ?";
 

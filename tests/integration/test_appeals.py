@@ -543,11 +543,6 @@ def test_attachments_are_claimed_once(api, staff):
     filed(api, a2, when, attachment_ids=[dup])
 
 
-@pytest.mark.xfail(strict=True, reason="services/submission/attachments.c claims with "
-                   "`WHERE id = ? AND application_id IS NULL` and not `AND appeal_id IS NULL`: "
-                   "the CHECK of 0013_appeals.sql refuses the double claim, so nothing is "
-                   "claimed twice, but the citizen gets a 503 instead of "
-                   "ATTACHMENT_ALREADY_USED (the lead's fix; then drop this marker)")
 def test_an_attachment_of_an_appeal_cannot_go_to_an_application(api, staff):
     app = refused(staff, "2026-06-01T10:00:00+03:00", "2026-06-03T10:00:00+03:00")
     doc = upload(api)["attachment_id"]
