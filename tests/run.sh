@@ -96,8 +96,8 @@ else
 fi
 left=""
 for f in /proc/[0-9]*/cmdline; do
-	cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
-	envs=$(tr '\0' '\n' <"${f%/cmdline}/environ" 2>/dev/null) || envs=""
+	cmd=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
+	envs=$(tr '\0' '\n' 2>/dev/null <"${f%/cmdline}/environ") || envs=""
 	# ours: named by the var dir, or started with it in the environment
 	if [[ $cmd == *"$BIMER_VAR_DIR/"* ]] || grep -qxF "BIMER_VAR_DIR=$BIMER_VAR_DIR" <<<"$envs"; then
 		left+="${f%/cmdline}: $cmd; "

@@ -142,60 +142,30 @@ static void reply_found(struct bm_req *req, const struct bm_dbres *app)
 	bm_reply_json(req, 200, out, NULL);
 }
 
-/* Count (hit) or check (peek) one limit; Redis down → the local fallback. */
-static void limit(struct bm_req *req, const char *key, const struct bm_limit *l, bool count,
-                  struct bm_rl_result *out)
-{
-	enum bm_err e = count ? bm_rl_hit(req->ctx->redis, key, l->n, l->window_s, out)
-	                      : bm_rl_peek(req->ctx->redis, key, l->n, l->window_s, out);
-	if (e) {
-		bm_log(BM_LOG_WARN, req->req_id, "rate limiter unavailable: local fallback");
-		if (count)
-			bm_rl_local_hit(key, l->n, l->window_s, out);
-		else
-			*out = (struct bm_rl_result){.allowed = true};
-	}
-}
-
 /*
- * The shared look-up: keys are the limit keys (the ID key may be NULL),
- * params the statement's. Answers 200, 404, 429 or 503.
+ * The shared look-up, limited by keys (the client address, and the ID
+ * number when given): a caller over a limit is refused before any look-up,
+ * so hits cannot be mined either; only misses count. Redis down → the
+ * per-process fallback. Answers 200, 404, 429 or 503.
  */
 static void lookup(struct bm_req *req, const char *sql, const struct bm_dbp *params, size_t n,
-                   const char *ip_key, const char *id_key)
+                   const struct bm_rl_key *keys, size_t nkeys)
 {
-	const struct bm_cfg *cfg = req->ctx->cfg;
-	struct bm_rl_result a = {.allowed = true}, b = {.allowed = true};
 	struct bm_dbres *res = NULL;
 
-	limit(req, ip_key, &cfg->rl_status_ip, false, &a);
-	if (id_key)
-		limit(req, id_key, &cfg->rl_status_id, false, &b);
-	if (!a.allowed || !b.allowed) {
-		bm_reply_rate_limited(req, a.retry_after > b.retry_after ? a.retry_after
-		                                                         : b.retry_after);
+	if (bm_limit_or_reply(req, BM_RL_PEEK, keys, nkeys, false))
 		return;
-	}
 	enum bm_err e = bm_db_run(req->ctx->db, sql, params, n, &res);
-	if (e) {
+	if (e)
 		bm_reply_error(req, e);
-	} else if (res->nrows == 1) {
+	else if (res->nrows == 1)
 		reply_found(req, res);
-	} else {
-		limit(req, ip_key, &cfg->rl_status_ip, true, &a);
-		if (id_key)
-			limit(req, id_key, &cfg->rl_status_id, true, &b);
+	else if (!bm_limit_or_reply(req, BM_RL_HIT, keys, nkeys, false))
 		bm_reply_problem(req, BM_E_NOT_FOUND, "APPLICATION_NOT_FOUND",
 		                 req->lang == BM_LANG_EN
 		                     ? "No application matches these details."
 		                     : "Bu bilgilerle eşleşen bir başvuru bulunamadı.");
-	}
 	bm_dbres_free(res);
-}
-
-static void ip_key(const struct bm_req *req, char *out, size_t cap)
-{
-	snprintf(out, cap, "rl:status:ip:%s", req->remote_addr ? req->remote_addr : "-");
 }
 
 void status_by_number(struct bm_req *req)
@@ -203,14 +173,15 @@ void status_by_number(struct bm_req *req)
 	const char *tckn = bm_json_str(req->json, "tc_kimlik_no");
 	const char *no = bm_json_str(req->json, "application_no");
 	unsigned char mac[BM_HMAC_LEN];
-	char ipk[96], idk[96], hex[2 * BM_HMAC_LEN + 1];
+	char ipk[96], idk[96];
 
 	bm_hmac(req->ctx->cfg->keys.hmac, tckn, strlen(tckn), mac);
-	bm_hex(mac, 16, hex); /* the limit key never holds the number itself */
-	snprintf(idk, sizeof idk, "rl:status:id:%s", hex);
-	ip_key(req, ipk, sizeof ipk);
+	bm_limit_key_ip(req, "status", ipk, sizeof ipk);
+	bm_limit_key_hash("status", mac, idk, sizeof idk); /* never the number itself */
+	const struct bm_rl_key keys[] = {{ipk, &req->ctx->cfg->rl_status_ip},
+	                                 {idk, &req->ctx->cfg->rl_status_id}};
 	struct bm_dbp p[] = {BM_DB_STR(no), BM_DB_BLOB(mac, sizeof mac)};
-	lookup(req, sql_by_number, p, 2, ipk, idk);
+	lookup(req, sql_by_number, p, 2, keys, 2);
 }
 
 void status_by_tracking_code(struct bm_req *req)
@@ -219,8 +190,9 @@ void status_by_tracking_code(struct bm_req *req)
 	unsigned char digest[32];
 	char ipk[96];
 
-	ip_key(req, ipk, sizeof ipk);
+	bm_limit_key_ip(req, "status", ipk, sizeof ipk);
+	const struct bm_rl_key keys[] = {{ipk, &req->ctx->cfg->rl_status_ip}};
 	bm_sha256(code, strlen(code), digest);
 	struct bm_dbp p[] = {BM_DB_BLOB(digest, sizeof digest)};
-	lookup(req, sql_by_tracking, p, 1, ipk, NULL);
+	lookup(req, sql_by_tracking, p, 1, keys, 1);
 }
