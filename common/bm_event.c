@@ -62,10 +62,10 @@ enum bm_err bm_event_append(struct bm_db *db, const struct bm_event *ev)
 		strcat(at, ".000");
 	}
 	struct bm_dbp p1[] = { BM_DB_INT(ev->application_id) };
-	enum bm_err e = bm_db_run(db, sql_last, p1, 1, &last);
+	enum bm_err e = ev->first ? BM_OK : bm_db_run(db, sql_last, p1, 1, &last);
 	if (e)
 		return e;
-	if (last->nrows == 1 && last->lens[0] == 32) {
+	if (last && last->nrows == 1 && last->lens[0] == 32) {
 		memcpy(prev, bm_dbres_get(last, 0, 0), 32);
 		has_prev = true;
 	}

@@ -13,6 +13,8 @@
 #ifndef BM_EVENT_H
 #define BM_EVENT_H
 
+#include <stdbool.h>
+
 #include "bm_db.h"
 
 struct bm_event {
@@ -26,6 +28,9 @@ struct bm_event {
 	const char *data;              /* JSON text or NULL */
 	const char *request_id;
 	const char *at;                /* "YYYY-MM-DD HH:MM:SS[.mmm]" UTC; NULL = now */
+	bool first;                    /* the application was created in this transaction: no
+					  earlier event to link or lock (avoids a gap lock on
+					  the events index, which deadlocks concurrent intakes) */
 };
 
 /* Append ev to its application's chain (call inside a transaction). */

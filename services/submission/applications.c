@@ -58,7 +58,7 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 	time_t exp = bm_req_now(req) + req->ctx->cfg->verify_ttl_s;
 	enum bm_err e;
 
-	const struct bm_event ev = { .application_id = in->id, .kind = "submitted",
+	const struct bm_event ev = { .application_id = in->id, .kind = "submitted", .first = true,
 				     .request_id = req->req_id, .at = in->now };
 	if ((e = bm_event_append(req->ctx->db, &ev)))
 		return e;

@@ -111,7 +111,7 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 	const json_t *a = json_object_get(req->json, "applicant");
 	char data[64], code[BM_TRACKING_SIZE];
 	snprintf(data, sizeof data, "{\"channel\":\"%s\"}", in->channel);
-	const struct bm_event ev = { .application_id = in->id, .kind = "received",
+	const struct bm_event ev = { .application_id = in->id, .kind = "received", .first = true,
 				     .actor_user_id = req->who.uid,
 				     .actor_institution = req->who.inst, .data = data,
 				     .request_id = req->req_id, .at = in->now };
