@@ -223,7 +223,7 @@ ticks_of() {
 # "name pid pid ..." lines of the processes whose CPU use is reported.
 components() {
 	local c pid master
-	for c in status submission mariadb redis worker; do
+	for c in status submission mariadb redis worker mailsink; do
 		pid=$(cat "$VAR/run/$c.pid" 2>/dev/null) && [[ -d /proc/$pid ]] && echo "$c $pid"
 	done
 	pid=$(floor_running) && echo "floor $pid"
@@ -257,7 +257,7 @@ cpu_report() {
 	((total > 0)) || return 0
 	local ncpu
 	ncpu=$(nproc)
-	for name in nginx floor status submission mariadb redis worker; do
+	for name in nginx floor status submission mariadb redis worker mailsink; do
 		[[ -n ${SNAP[$a.$name]:-} && -n ${SNAP[$b.$name]:-} ]] || continue
 		pct=$(((${SNAP[$b.$name]} - ${SNAP[$a.$name]}) * 100 * ncpu / total))
 		sum=$((sum + pct))
