@@ -228,24 +228,9 @@ void applications_answer(struct bm_req *req)
 	                   .reason = bm_json_str(req->json, "reason_code"),
 	                   .text = bm_json_str(req->json, "text")};
 	char iso[BM_TIME_ISO_LEN];
-	struct rt_outcome out;
-	struct rt_caller c;
-	enum bm_err e;
 
-	if (!no || !bm_json_matches(no, BM_APPLICATION_NO_PATTERN)) {
-		rt_reply_not_found(req);
+	if (!rt_change_or_reply(req, answer_step, &a))
 		return;
-	}
-	if (!(e = rt_caller_load(req, &c)))
-		e = rt_change(req, &c, no, answer_step, &a, &out);
-	if (e) {
-		bm_reply_error(req, e);
-		return;
-	}
-	if (out.v != RT_OK) {
-		rt_reply_outcome(req, &out);
-		return;
-	}
 	bool np = !strcmp(a.outcome, "not_processed");
 	bm_log(BM_LOG_INFO, req->req_id, "application %s %s", no,
 	       np ? "not processed" : "answered");

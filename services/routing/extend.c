@@ -141,24 +141,9 @@ void applications_extend(struct bm_req *req)
 	const char *no = bm_req_param(req, "no");
 	struct extension x = {.reason = bm_json_str(req->json, "reason")};
 	char due[BM_TIME_ISO_LEN], iso[BM_TIME_ISO_LEN];
-	struct rt_outcome out;
-	struct rt_caller c;
-	enum bm_err e;
 
-	if (!no || !bm_json_matches(no, BM_APPLICATION_NO_PATTERN)) {
-		rt_reply_not_found(req);
+	if (!rt_change_or_reply(req, extend_step, &x))
 		return;
-	}
-	if (!(e = rt_caller_load(req, &c)))
-		e = rt_change(req, &c, no, extend_step, &x, &out);
-	if (e) {
-		bm_reply_error(req, e);
-		return;
-	}
-	if (out.v != RT_OK) {
-		rt_reply_outcome(req, &out);
-		return;
-	}
 	bm_time_to_db(x.due, due);
 	bm_time_db_to_iso(due, iso);
 	bm_log(BM_LOG_INFO, req->req_id, "application %s extended", no);

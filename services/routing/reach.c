@@ -13,6 +13,7 @@
 
 #include "bm_json.h"
 #include "bm_req.h"
+#include "bm_validators.h"
 
 static const char sql_caller[] =
     "SELECT kind, province_code FROM institutions WHERE code = ? AND active = 1";
@@ -231,4 +232,24 @@ void rt_reply_outcome(struct bm_req *req, const struct rt_outcome *o)
 		rt_reply_domain(req, errs[o->v], o->code, o->tr, o->en);
 	else
 		bm_reply_error(req, errs[o->v]);
+}
+
+bool rt_change_or_reply(struct bm_req *req, rt_step step, void *arg)
+{
+	const char *no = bm_req_param(req, "no");
+	struct rt_outcome out;
+	struct rt_caller c;
+	enum bm_err e;
+
+	if (!no || !bm_json_matches(no, BM_APPLICATION_NO_PATTERN)) {
+		rt_reply_not_found(req);
+		return false;
+	}
+	if (!(e = rt_caller_load(req, &c)))
+		e = rt_change(req, &c, no, step, arg, &out);
+	if (e)
+		bm_reply_error(req, e);
+	else if (out.v != RT_OK)
+		rt_reply_outcome(req, &out);
+	return !e && out.v == RT_OK;
 }

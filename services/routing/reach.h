@@ -187,6 +187,14 @@ enum bm_err rt_change(struct bm_req *req, const struct rt_caller *c, const char 
 /* Answer a verdict other than RT_OK. */
 void rt_reply_outcome(struct bm_req *req, const struct rt_outcome *o);
 
+/*
+ * What route, answer and extend share: check the {no} of the path, load the
+ * caller, run step in rt_change, and answer every failure (404, the
+ * outcome's 4xx, or the error). True when the change was made: the caller
+ * then answers the success.
+ */
+bool rt_change_or_reply(struct bm_req *req, rt_step step, void *arg);
+
 /* Set o to verdict v with a domain code and its texts; returns BM_OK for a step's tail call. */
 enum bm_err rt_verdict(struct rt_outcome *o, enum rt_verdict v, const char *code, const char *tr,
                        const char *en);

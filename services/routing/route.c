@@ -303,21 +303,8 @@ void applications_route(struct bm_req *req)
 	struct route r = {.code = bm_json_str(req->json, "institution_code"),
 	                  .note = bm_json_str(req->json, "note"),
 	                  .rank = bm_json_str(req->json, "ethics_rank")};
-	struct rt_outcome out;
-	struct rt_caller c;
-	enum bm_err e;
 
-	if (!no || !bm_json_matches(no, BM_APPLICATION_NO_PATTERN)) {
-		rt_reply_not_found(req);
-		return;
-	}
-	if (!(e = rt_caller_load(req, &c)))
-		e = rt_change(req, &c, no, route_step, &r, &out);
-	if (e)
-		bm_reply_error(req, e);
-	else if (out.v != RT_OK)
-		rt_reply_outcome(req, &out);
-	else {
+	if (rt_change_or_reply(req, route_step, &r)) {
 		bm_log(BM_LOG_INFO, req->req_id, "application %s %s to %s", no,
 		       r.mode == M_HOLDER ? "forwarded" : "routed", r.code);
 		bm_reply_json(req, 200,
