@@ -7,6 +7,11 @@
  * page boundary never repeats or skips a row however the table grows; the
  * cursor is that key in base64url and means nothing else. The inbox carries
  * no applicant data at all: whoever asks, identities stay out of lists.
+ *
+ * Beside the applications, every page carries the open information requests
+ * BEDK addressed to the caller's own institution (rules.md A4: answered in 15
+ * business days), most urgent first: they are work the institution owes
+ * like an application, but are answered through the appeal service.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,17 @@ static const char sql_inbox[] = RT_SUBTREE_CTE
     "AND (? IS NULL OR " RT_OVERDUE_SQL " = ?) "
     "AND (? IS NULL OR a.due_at > ? OR (a.due_at = ? AND a.id > ?)) "
     "ORDER BY a.due_at, a.id LIMIT ?";
+
+/* Open BEDK requests to one institution; a bound on a list nobody pages. */
+#define REQUESTS_MAX 100
+static const char sql_requests[] =
+    "SELECT r.id, ap.appeal_no, a.application_no, r.text, r.requested_at, r.due_at "
+    "FROM appeal_information_requests r JOIN appeals ap ON ap.id = r.appeal_id "
+    "JOIN applications a ON a.id = ap.application_id "
+    "WHERE r.institution_code = ? AND r.answered_at IS NULL "
+    "ORDER BY r.due_at, r.id LIMIT ?";
+
+enum { Q_ID, Q_APPEAL, Q_NO, Q_TEXT, Q_REQUESTED, Q_DUE };
 
 enum { I_NO, I_TYPE, I_CATEGORY, I_SUBJECT, I_STATUS, I_RECEIVED, I_DUE, I_ID };
 
@@ -89,15 +105,38 @@ static json_t *item(const struct bm_dbres *res, size_t r, const char *now)
 	                 iso_or_null(bm_dbres_get(res, r, I_DUE)), "overdue", over);
 }
 
-/* One page: limit items and the cursor after the last when another row exists. */
-static json_t *page(const struct bm_dbres *res, size_t limit, const char *now)
+static json_t *request_item(const struct bm_dbres *q, size_t r, const char *now)
 {
-	json_t *items = json_array();
+	const char *due = bm_dbres_get(q, r, Q_DUE);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "information_request_id",
+	                 bm_dbres_get(q, r, Q_ID), "appeal_id", bm_dbres_get(q, r, Q_APPEAL),
+	                 "application_no", bm_dbres_get(q, r, Q_NO), "text",
+	                 bm_dbres_get(q, r, Q_TEXT), "requested_at",
+	                 iso_or_null(bm_dbres_get(q, r, Q_REQUESTED)), "due_at", iso_or_null(due),
+	                 "overdue", strncmp(due, now, 19) < 0);
+}
+
+/* One page: limit items, the cursor after the last when another row exists, and
+ * the open BEDK requests q (both owned by the caller). */
+static json_t *page(const struct bm_dbres *res, const struct bm_dbres *q, size_t limit,
+                    const char *now)
+{
+	json_t *items = json_array(), *asks = json_array();
 	size_t n = res->nrows < limit ? res->nrows : limit;
 	for (size_t r = 0; items && r < n; r++)
 		json_array_append_new(items, item(res, r, now));
+	for (size_t r = 0; asks && r < q->nrows; r++)
+		json_array_append_new(asks, request_item(q, r, now));
 	json_t *next = res->nrows > limit && n ? cursor_of(res, n - 1) : json_null();
-	return json_pack("{s:o, s:o}", "items", items, "next_cursor", next ? next : json_null());
+	return json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor",
+	                 next ? next : json_null(), "information_requests", asks);
+}
+
+/* The open information requests BEDK addressed to inst, into *out. */
+static enum bm_err open_requests(struct bm_req *req, const char *inst, struct bm_dbres **out)
+{
+	struct bm_dbp p[] = {BM_DB_STR(inst), BM_DB_INT(REQUESTS_MAX)};
+	return bm_db_run(req->ctx->db, sql_requests, p, 2, out);
 }
 
 void inbox_list(struct bm_req *req)
@@ -109,7 +148,7 @@ void inbox_list(struct bm_req *req)
 	size_t limit = limit_s ? (size_t)strtoul(limit_s, NULL, 10) : DEFAULT_LIMIT;
 	struct page_key key = {{0}, 0};
 	struct rt_caller c;
-	struct bm_dbres *res = NULL;
+	struct bm_dbres *res = NULL, *asks = NULL;
 	struct bm_dbp p[16];
 	char now[BM_TIME_ISO_LEN];
 
@@ -132,12 +171,15 @@ void inbox_list(struct bm_req *req)
 	p[11] = p[12] = p[13] = cursor ? BM_DB_STR(key.due) : BM_DB_NULL();
 	p[14] = BM_DB_INT(key.id);
 	p[15] = BM_DB_INT((long long)limit + 1);
-	if ((e = bm_db_run(req->ctx->db, sql_inbox, p, 16, &res))) {
+	if ((e = bm_db_run(req->ctx->db, sql_inbox, p, 16, &res)) ||
+	    (e = open_requests(req, c.who->inst, &asks))) {
+		bm_dbres_free(res);
 		bm_reply_error(req, e);
 		return;
 	}
-	json_t *body = page(res, limit, now);
+	json_t *body = page(res, asks, limit, now);
 	bm_dbres_free(res);
+	bm_dbres_free(asks);
 	if (!body)
 		bm_reply_error(req, BM_E_NOMEM);
 	else

@@ -670,6 +670,21 @@ def test_bedk_flow_to_a_decision_and_the_reopened_application(api, staff, stack_
     assert item["information_request"]["information_request_id"] == \
         ask["information_request_id"]
     assert item["information_request"]["overdue"] is True  # 15 May: past 14 May
+    # ... and in its routing inbox, beside its applications (A4: it owes the answer)
+    page = staff.get("saglik.bakanlik", "/api/v1/inbox?limit=1",
+                     when="2026-05-15T10:00:00+03:00")
+    assert page.status_code == 200, page.text
+    [owed] = [q for q in page.json()["information_requests"] if q["appeal_id"] == appeal_id]
+    assert owed == {"information_request_id": ask["information_request_id"],
+                    "appeal_id": appeal_id, "application_no": app.no,
+                    "text": ask["text"], "requested_at": ask["requested_at"],
+                    "due_at": ask["due_at"], "overdue": True}
+    early = staff.get("saglik.bakanlik", "/api/v1/inbox", when="2026-05-14T23:00:00+03:00")
+    assert [q["overdue"] for q in early.json()["information_requests"]
+            if q["appeal_id"] == appeal_id] == [False]
+    for other in ("ankara.meb", "merkez.operator"):  # not addressed to them
+        r = staff.get(other, "/api/v1/inbox")
+        assert appeal_id not in {q["appeal_id"] for q in r.json()["information_requests"]}
     r = staff.get("saglik.bakanlik", f"/api/v1/appeals/{appeal_id}")
     assert r.status_code == 200, r.text
     seen = r.json()
@@ -688,6 +703,9 @@ def test_bedk_flow_to_a_decision_and_the_reopened_application(api, staff, stack_
     r = staff.post("saglik.bakanlik", f"/api/v1/appeals/{appeal_id}/information-response",
                    {"text": "İkinci kez cevaplıyoruz."}, when="2026-05-05T10:00:00+03:00")
     problem(r, 409, "INFORMATION_REQUEST_ANSWERED")
+    # answered: no longer owed, so no longer in the inbox
+    r = staff.get("saglik.bakanlik", "/api/v1/inbox")
+    assert appeal_id not in {q["appeal_id"] for q in r.json()["information_requests"]}
     # an institution that was never asked has nothing to answer
     r = staff.post("ankara.meb", f"/api/v1/appeals/{appeal_id}/information-response",
                    {"text": "Bize sorulmadı ama cevaplıyoruz."})
