@@ -21,26 +21,39 @@ struct bm_redis {
 };
 
 /*
- * Sliding window log: members are hit times in microseconds from Redis's
- * TIME. Returns {allowed, remaining, retry_after_seconds}.
+ * Sliding window logs, one per key, all in one call: members are hit times
+ * in microseconds from Redis's TIME. ARGV[1] is "hit" or "peek", then a
+ * limit and a window in seconds per key. Every key is looked at (a hit
+ * counts on each key still under its limit, even after another denied).
+ * Returns {allowed, remaining, retry_after_seconds} of the worst key: a
+ * denial with the longest wait, else the fewest hits left.
  */
 static const char rl_script[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
-    "local limit = tonumber(ARGV[1])\n"
-    "local win = tonumber(ARGV[2]) * 1000000\n"
-    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)\n"
-    "local n = redis.call('ZCARD', KEYS[1])\n"
-    "if n < limit and ARGV[3] == 'peek' then return {1, limit - n, 0} end\n"
-    "if n < limit then\n"
-    "  redis.call('ZADD', KEYS[1], now, now .. '-' .. n)\n"
-    "  redis.call('PEXPIRE', KEYS[1], math.ceil(win / 1000))\n"
-    "  return {1, limit - n - 1, 0}\n"
+    "local ok, left, wait = 1, -1, 0\n"
+    "for i, key in ipairs(KEYS) do\n"
+    "  local limit = tonumber(ARGV[2 * i])\n"
+    "  local win = tonumber(ARGV[2 * i + 1]) * 1000000\n"
+    "  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)\n"
+    "  local n = redis.call('ZCARD', key)\n"
+    "  if n < limit then\n"
+    "    if ARGV[1] == 'hit' then\n"
+    "      redis.call('ZADD', key, now, now .. '-' .. n)\n"
+    "      redis.call('PEXPIRE', key, math.ceil(win / 1000))\n"
+    "      n = n + 1\n"
+    "    end\n"
+    "    if left < 0 or limit - n < left then left = limit - n end\n"
+    "  else\n"
+    "    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\n"
+    "    local w = math.ceil((tonumber(oldest[2]) + win - now) / 1000000)\n"
+    "    if w < 1 then w = 1 end\n"
+    "    if w > wait then wait = w end\n"
+    "    ok = 0\n"
+    "  end\n"
     "end\n"
-    "local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
-    "local wait = math.ceil((tonumber(oldest[2]) + win - now) / 1000000)\n"
-    "if wait < 1 then wait = 1 end\n"
-    "return {0, 0, wait}\n";
+    "if ok == 0 then return {0, 0, wait} end\n"
+    "return {1, left, 0}\n";
 
 static char rl_sha[41];
 static pthread_once_t rl_sha_once = PTHREAD_ONCE_INIT;
@@ -84,7 +97,9 @@ static enum bm_err connect_redis(struct bm_redis *r)
 	                     .tv_usec = (r->cfg->redis_timeout_ms % 1000) * 1000};
 	if (r->c)
 		return BM_OK;
-	r->c = redisConnectWithTimeout(r->cfg->redis_host, (int)r->cfg->redis_port, tv);
+	r->c = r->cfg->redis_socket[0]
+	           ? redisConnectUnixWithTimeout(r->cfg->redis_socket, tv)
+	           : redisConnectWithTimeout(r->cfg->redis_host, (int)r->cfg->redis_port, tv);
 	if (!r->c)
 		return BM_E_NOMEM;
 	if (r->c->err || redisSetTimeout(r->c, tv) != REDIS_OK) {
@@ -150,28 +165,38 @@ static enum bm_err parse_rl(const redisReply *rep, struct bm_rl_result *out)
 	return BM_OK;
 }
 
-static enum bm_err rl_run(struct bm_redis *r, const char *key, long limit, long window_s,
+/* The most keys one call takes (a request has two or three limits). */
+#define RL_MAX_KEYS 8
+
+/* Run the limiter script over n keys in one round trip. */
+static enum bm_err rl_run(struct bm_redis *r, const struct bm_rl_key *keys, size_t n,
                           const char *mode, struct bm_rl_result *out)
 {
-	char lim[24], win[24];
-	const char *argv[7];
+	char nkeys[8], nums[RL_MAX_KEYS][2][24];
+	const char *argv[4 + 3 * RL_MAX_KEYS];
 	enum bm_err e;
 
-	snprintf(lim, sizeof lim, "%ld", limit);
-	snprintf(win, sizeof win, "%ld", window_s);
+	if (n == 0 || n > RL_MAX_KEYS)
+		return BM_E_INTERNAL;
+	snprintf(nkeys, sizeof nkeys, "%zu", n);
 	argv[0] = "EVALSHA";
 	argv[1] = rl_sha;
-	argv[2] = "1";
-	argv[3] = key;
-	argv[4] = lim;
-	argv[5] = win;
-	argv[6] = mode;
-	redisReply *rep = bm_redis_cmd(r, 7, argv, NULL);
+	argv[2] = nkeys;
+	argv[3 + n] = mode;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(nums[i][0], sizeof nums[i][0], "%ld", keys[i].limit->n);
+		snprintf(nums[i][1], sizeof nums[i][1], "%ld", keys[i].limit->window_s);
+		argv[3 + i] = keys[i].key;
+		argv[4 + n + 2 * i] = nums[i][0];
+		argv[5 + n + 2 * i] = nums[i][1];
+	}
+	int argc = (int)(4 + 3 * n);
+	redisReply *rep = bm_redis_cmd(r, argc, argv, NULL);
 	if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8)) {
 		freeReplyObject(rep);
 		argv[0] = "EVAL";
 		argv[1] = rl_script;
-		rep = bm_redis_cmd(r, 7, argv, NULL);
+		rep = bm_redis_cmd(r, argc, argv, NULL);
 	}
 	if (!rep)
 		return BM_E_REDIS;
@@ -185,13 +210,17 @@ static enum bm_err rl_run(struct bm_redis *r, const char *key, long limit, long 
 enum bm_err bm_rl_hit(struct bm_redis *r, const char *key, long limit, long window_s,
                       struct bm_rl_result *out)
 {
-	return rl_run(r, key, limit, window_s, "hit", out);
+	const struct bm_limit l = {.n = limit, .window_s = window_s};
+	const struct bm_rl_key k = {key, &l};
+	return rl_run(r, &k, 1, "hit", out);
 }
 
 enum bm_err bm_rl_peek(struct bm_redis *r, const char *key, long limit, long window_s,
                        struct bm_rl_result *out)
 {
-	return rl_run(r, key, limit, window_s, "peek", out);
+	const struct bm_limit l = {.n = limit, .window_s = window_s};
+	const struct bm_rl_key k = {key, &l};
+	return rl_run(r, &k, 1, "peek", out);
 }
 
 #define LOCAL_SLOTS 4096
@@ -231,18 +260,10 @@ void bm_rl_local_hit(const char *key, long limit, long window_s, struct bm_rl_re
 }
 
 enum bm_err bm_rl_all(struct bm_redis *r, enum bm_rl_mode mode, const struct bm_rl_key *keys,
-		      size_t n, struct bm_rl_result *worst)
+                      size_t n, struct bm_rl_result *worst)
 {
-	*worst = (struct bm_rl_result){ .allowed = true, .remaining = -1 };
-	for (size_t i = 0; i < n; i++) {
-		struct bm_rl_result one;
-		const struct bm_limit *l = keys[i].limit;
-		enum bm_err e = mode == BM_RL_HIT ? bm_rl_hit(r, keys[i].key, l->n, l->window_s, &one)
-						  : bm_rl_peek(r, keys[i].key, l->n, l->window_s, &one);
-		if (e)
-			return e;
-		if (!one.allowed && (worst->allowed || one.retry_after > worst->retry_after))
-			*worst = one;
-	}
-	return BM_OK;
+	*worst = (struct bm_rl_result){.allowed = true, .remaining = -1};
+	if (n == 0)
+		return BM_OK;
+	return rl_run(r, keys, n, mode == BM_RL_HIT ? "hit" : "peek", worst);
 }

@@ -118,7 +118,7 @@ static enum bm_err load_mail(struct bm_cfg *c, char *err, size_t errlen)
 	if (strncmp(c->public_url, "http://", 7) && strncmp(c->public_url, "https://", 8))
 		FAIL("BIMER_PUBLIC_URL must start with http:// or https://");
 	if (env_str("BIMER_MAIL_FROM", "BIMER <noreply@bimer.gov.tr>", c->mail_from,
-		    sizeof c->mail_from))
+	            sizeof c->mail_from))
 		FAIL("BIMER_MAIL_FROM is too long");
 	if (env_uint("BIMER_VERIFY_TTL_HOURS", 48, 1, 24 * 365, &v))
 		FAIL("BIMER_VERIFY_TTL_HOURS must be hours (1-8760)");
@@ -147,6 +147,9 @@ static enum bm_err load_db(struct bm_cfg *c, char *err, size_t errlen)
 	if (env_uint("BIMER_DB_PORT", 13306, 1, 65535, &v))
 		FAIL("BIMER_DB_PORT must be a port number (1-65535)");
 	c->db_port = (unsigned)v;
+	/* On one machine a Unix socket saves the TCP stack on every statement. */
+	if (env_str("BIMER_DB_SOCKET", "", c->db_socket, sizeof c->db_socket))
+		FAIL("BIMER_DB_SOCKET is too long for a socket path");
 	if (env_str("BIMER_DB_NAME", "bimer", c->db_name, sizeof c->db_name))
 		FAIL("BIMER_DB_NAME is too long");
 	if (env_str("BIMER_DB_USER", "bimer", c->db_user, sizeof c->db_user))
@@ -168,6 +171,8 @@ static enum bm_err load_redis(struct bm_cfg *c, char *err, size_t errlen)
 	if (env_uint("BIMER_REDIS_PORT", 16379, 1, 65535, &v))
 		FAIL("BIMER_REDIS_PORT must be a port number (1-65535)");
 	c->redis_port = (unsigned)v;
+	if (env_str("BIMER_REDIS_SOCKET", "", c->redis_socket, sizeof c->redis_socket))
+		FAIL("BIMER_REDIS_SOCKET is too long for a socket path");
 	if (env_uint("BIMER_REDIS_TIMEOUT_MS", 500, 10, 60000, &v))
 		FAIL("BIMER_REDIS_TIMEOUT_MS must be milliseconds (10-60000)");
 	c->redis_timeout_ms = (unsigned)v;

@@ -34,6 +34,7 @@ struct bm_cfg {
 	bool test_clock;   /* BIMER_TEST_CLOCK=1: honour X-Test-Now (test stacks only) */
 
 	char db_host[256];
+	char db_socket[108]; /* a Unix socket path; when set, host and port are not used */
 	unsigned db_port;
 	char db_name[64];
 	char db_user[64];
@@ -41,6 +42,7 @@ struct bm_cfg {
 	unsigned db_timeout_s; /* connect/read/write timeouts */
 
 	char redis_host[256];
+	char redis_socket[108]; /* a Unix socket path; when set, host and port are not used */
 	unsigned redis_port;
 	unsigned redis_timeout_ms;
 

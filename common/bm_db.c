@@ -79,8 +79,10 @@ static enum bm_err connect_db(struct bm_db *db)
 	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	if (!mysql_real_connect(db->my, c->db_host, c->db_user, c->db_password, c->db_name,
-	                        c->db_port, NULL, 0)) {
+	bool local = c->db_socket[0] != '\0';
+	if (!mysql_real_connect(db->my, local ? "localhost" : c->db_host, c->db_user,
+	                        c->db_password, c->db_name, local ? 0 : c->db_port,
+	                        local ? c->db_socket : NULL, 0)) {
 		db->last_errno = mysql_errno(db->my);
 		bm_log(BM_LOG_WARN, NULL, "db connect failed: %u %s", mysql_errno(db->my),
 		       mysql_error(db->my));

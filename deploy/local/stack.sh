@@ -94,6 +94,7 @@ configure() {
     export BIMER_DB_SOCKET=${BIMER_DB_SOCKET:-$BIMER_RUN_DIR/mariadb.sock}
     export BIMER_REDIS_HOST=${BIMER_REDIS_HOST:-127.0.0.1}
     export BIMER_REDIS_PORT=${BIMER_REDIS_PORT:-16379}
+    export BIMER_REDIS_SOCKET=${BIMER_REDIS_SOCKET:-$BIMER_RUN_DIR/redis.sock}
     export BIMER_SMTP_PORT=${BIMER_SMTP_PORT:-12525}
     export BIMER_THREADS=${BIMER_THREADS:-16}
     export BIMER_DEMO_PASSWORD=${BIMER_DEMO_PASSWORD:-Demo.Parola.2026}
@@ -454,6 +455,9 @@ appendonly yes
 appendfsync everysec
 save 3600 1 300 100 60 10000
 tcp-keepalive 60
+# The services on this machine talk over the socket (no TCP stack per call).
+unixsocket $BIMER_REDIS_SOCKET
+unixsocketperm 700
 EOF
     mv -f "$VAR/redis/redis.conf.tmp" "$VAR/redis/redis.conf"
 }

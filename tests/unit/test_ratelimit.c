@@ -137,9 +137,51 @@ static void test_unreachable_redis_is_an_error(void **state)
 	struct bm_cfg bad = cfg;
 	struct bm_rl_result res;
 	bad.redis_port = 1; /* nothing listens there */
+	bad.redis_socket[0] = '\0';
 	struct bm_redis *r = bm_redis_new(&bad);
 	assert_int_equal(bm_rl_hit(r, "x", 5, 30, &res), BM_E_REDIS);
 	assert_int_equal(bm_redis_ping(r), BM_E_REDIS);
+	bm_redis_free(r);
+	snprintf(bad.redis_socket, sizeof bad.redis_socket, "/nonexistent/redis.sock");
+	r = bm_redis_new(&bad);
+	assert_int_equal(bm_rl_hit(r, "x", 5, 30, &res), BM_E_REDIS);
+	bm_redis_free(r);
+}
+
+/* Several limits in one call: the worst decides, and a hit counts on every
+ * key still under its limit even when another key denies. */
+static void test_all_keys_in_one_call(void **state)
+{
+	(void)state;
+	struct bm_redis *r = bm_redis_new(&cfg);
+	struct bm_rl_result res;
+	char a[80], b[80], c[80];
+	fresh_key("all");
+	snprintf(a, sizeof a, "%s:a", key);
+	snprintf(b, sizeof b, "%s:b", key);
+	snprintf(c, sizeof c, "%s:c", key);
+	const struct bm_limit two = {2, 30}, five = {5, 30}, one_long = {1, 300};
+	const struct bm_rl_key keys[] = {{a, &two}, {b, &five}};
+	assert_int_equal(bm_rl_all(r, BM_RL_HIT, keys, 2, &res), BM_OK);
+	assert_true(res.allowed);
+	assert_int_equal(res.remaining, 1); /* the fewest left: a */
+	assert_int_equal(bm_rl_all(r, BM_RL_PEEK, keys, 2, &res), BM_OK);
+	assert_true(res.allowed);
+	assert_int_equal(res.remaining, 1); /* peek counted nothing */
+	assert_int_equal(bm_rl_all(r, BM_RL_HIT, keys, 2, &res), BM_OK);
+	assert_true(res.allowed);
+	assert_int_equal(bm_rl_all(r, BM_RL_HIT, keys, 2, &res), BM_OK);
+	assert_false(res.allowed); /* a is full */
+	assert_true(res.retry_after >= 1 && res.retry_after <= 30);
+	/* b still counted that attempt: 3 of 5 used */
+	assert_int_equal(bm_rl_peek(r, b, 5, 30, &res), BM_OK);
+	assert_int_equal(res.remaining, 2);
+	/* two denials: the longer wait is the answer */
+	assert_int_equal(bm_rl_hit(r, c, 1, 300, &res), BM_OK);
+	const struct bm_rl_key both[] = {{a, &two}, {c, &one_long}};
+	assert_int_equal(bm_rl_all(r, BM_RL_PEEK, both, 2, &res), BM_OK);
+	assert_false(res.allowed);
+	assert_true(res.retry_after > 30);
 	bm_redis_free(r);
 }
 
@@ -165,6 +207,7 @@ int main(void)
 	    cmocka_unit_test(test_peek_counts_nothing),
 	    cmocka_unit_test(test_survives_script_flush),
 	    cmocka_unit_test(test_unreachable_redis_is_an_error),
+	    cmocka_unit_test(test_all_keys_in_one_call),
 	    cmocka_unit_test(test_local_fallback),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
