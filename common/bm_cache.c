@@ -55,15 +55,21 @@ static const char rl_script[] =
     "if ok == 0 then return {0, 0, wait} end\n"
     "return {1, left, 0}\n";
 
-static char rl_sha[41];
-static pthread_once_t rl_sha_once = PTHREAD_ONCE_INIT;
+static struct bm_script rl = BM_SCRIPT(rl_script);
+static pthread_mutex_t script_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void rl_sha_init(void)
+static const char *script_sha(struct bm_script *s)
 {
-	unsigned char d[SHA_DIGEST_LENGTH];
-	SHA1((const unsigned char *)rl_script, strlen(rl_script), d);
-	for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
-		snprintf(rl_sha + 2 * i, 3, "%02x", d[i]);
+	pthread_mutex_lock(&script_lock);
+	if (!s->ready) {
+		unsigned char d[SHA_DIGEST_LENGTH];
+		SHA1((const unsigned char *)s->text, strlen(s->text), d);
+		for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
+			snprintf(s->sha + 2 * i, 3, "%02x", d[i]);
+		s->ready = 1;
+	}
+	pthread_mutex_unlock(&script_lock);
+	return s->sha;
 }
 
 struct bm_redis *bm_redis_new(const struct bm_cfg *cfg)
@@ -72,8 +78,12 @@ struct bm_redis *bm_redis_new(const struct bm_cfg *cfg)
 	if (!r)
 		return NULL;
 	r->cfg = cfg;
-	pthread_once(&rl_sha_once, rl_sha_init);
 	return r;
+}
+
+const struct bm_cfg *bm_redis_cfg(const struct bm_redis *r)
+{
+	return r->cfg;
 }
 
 static void drop(struct bm_redis *r)
@@ -107,6 +117,19 @@ static enum bm_err connect_redis(struct bm_redis *r)
 		drop(r);
 		return BM_E_REDIS;
 	}
+	/* Named, so CLIENT LIST tells whose a connection is (Unix socket peers have no port). */
+	char name[48];
+	snprintf(name, sizeof name, "bimer-%s", r->cfg->service[0] ? r->cfg->service : "unknown");
+	const char *argv[] = {"CLIENT", "SETNAME", name};
+	redisReply *rep = redisCommandArgv(r->c, 3, argv, NULL);
+	if (!rep || r->c->err) {
+		bm_log(BM_LOG_WARN, NULL, "redis connect failed: %s", r->c->errstr);
+		if (rep)
+			freeReplyObject(rep);
+		drop(r);
+		return BM_E_REDIS;
+	}
+	freeReplyObject(rep);
 	return BM_OK;
 }
 
@@ -152,6 +175,33 @@ enum bm_err bm_redis_ping(struct bm_redis *r)
 	return e;
 }
 
+redisReply *bm_redis_eval(struct bm_redis *r, struct bm_script *s, int argc, const char **argv,
+                          const size_t *lens)
+{
+	const char *av[66];
+	size_t lv[66];
+	if (argc < 1 || argc > 64)
+		return NULL;
+	av[0] = "EVALSHA";
+	av[1] = script_sha(s);
+	lv[0] = 7;
+	lv[1] = 40;
+	for (int i = 0; i < argc; i++) {
+		av[2 + i] = argv[i];
+		lv[2 + i] = lens ? lens[i] : strlen(argv[i]);
+	}
+	redisReply *rep = bm_redis_cmd(r, argc + 2, av, lv);
+	if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8)) {
+		freeReplyObject(rep);
+		av[0] = "EVAL";
+		av[1] = s->text;
+		lv[0] = 4;
+		lv[1] = strlen(s->text);
+		rep = bm_redis_cmd(r, argc + 2, av, lv);
+	}
+	return rep;
+}
+
 static enum bm_err parse_rl(const redisReply *rep, struct bm_rl_result *out)
 {
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3)
@@ -173,31 +223,22 @@ static enum bm_err rl_run(struct bm_redis *r, const struct bm_rl_key *keys, size
                           const char *mode, struct bm_rl_result *out)
 {
 	char nkeys[8], nums[RL_MAX_KEYS][2][24];
-	const char *argv[4 + 3 * RL_MAX_KEYS];
+	const char *argv[2 + 3 * RL_MAX_KEYS];
 	enum bm_err e;
 
 	if (n == 0 || n > RL_MAX_KEYS)
 		return BM_E_INTERNAL;
 	snprintf(nkeys, sizeof nkeys, "%zu", n);
-	argv[0] = "EVALSHA";
-	argv[1] = rl_sha;
-	argv[2] = nkeys;
-	argv[3 + n] = mode;
+	argv[0] = nkeys;
+	argv[1 + n] = mode;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(nums[i][0], sizeof nums[i][0], "%ld", keys[i].limit->n);
 		snprintf(nums[i][1], sizeof nums[i][1], "%ld", keys[i].limit->window_s);
-		argv[3 + i] = keys[i].key;
-		argv[4 + n + 2 * i] = nums[i][0];
-		argv[5 + n + 2 * i] = nums[i][1];
+		argv[1 + i] = keys[i].key;
+		argv[2 + n + 2 * i] = nums[i][0];
+		argv[3 + n + 2 * i] = nums[i][1];
 	}
-	int argc = (int)(4 + 3 * n);
-	redisReply *rep = bm_redis_cmd(r, argc, argv, NULL);
-	if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8)) {
-		freeReplyObject(rep);
-		argv[0] = "EVAL";
-		argv[1] = rl_script;
-		rep = bm_redis_cmd(r, argc, argv, NULL);
-	}
+	redisReply *rep = bm_redis_eval(r, &rl, (int)(2 + 3 * n), argv, NULL);
 	if (!rep)
 		return BM_E_REDIS;
 	e = parse_rl(rep, out);

@@ -35,6 +35,29 @@ void bm_redis_free(struct bm_redis *r);
 struct redisReply *bm_redis_cmd(struct bm_redis *r, int argc, const char **argv,
                                 const size_t *lens);
 
+/*
+ * A Lua script run with EVALSHA, falling back to EVAL when the server has
+ * forgotten it (NOSCRIPT after a restart). Define one per script with
+ * BM_SCRIPT(text); its SHA-1 is computed on first use.
+ */
+struct bm_script {
+	const char *text;
+	char sha[41];
+	int ready;
+};
+#define BM_SCRIPT(lua)                                                                             \
+	{                                                                                          \
+		.text = (lua), .sha = {0}, .ready = 0                                              \
+	}
+
+/* Run s with argv = numkeys, keys..., args... (at most 64 items; lens may be
+ * NULL). The reply as bm_redis_cmd gives it; NULL when Redis is unreachable. */
+struct redisReply *bm_redis_eval(struct bm_redis *r, struct bm_script *s, int argc,
+                                 const char **argv, const size_t *lens);
+
+/* The configuration r was made with. */
+const struct bm_cfg *bm_redis_cfg(const struct bm_redis *r);
+
 /* PING; connects if needed. */
 enum bm_err bm_redis_ping(struct bm_redis *r);
 
@@ -70,7 +93,7 @@ enum bm_rl_mode { BM_RL_PEEK, BM_RL_HIT };
  * so each limit sees every attempt. BM_E_REDIS when Redis cannot be asked.
  */
 enum bm_err bm_rl_all(struct bm_redis *r, enum bm_rl_mode mode, const struct bm_rl_key *keys,
-		      size_t n, struct bm_rl_result *worst);
+                      size_t n, struct bm_rl_result *worst);
 
 /*
  * The fallback when Redis cannot be asked: a per-process fixed-window

@@ -221,6 +221,9 @@ enum bm_err bm_cfg_load(struct bm_cfg *c, const char *service, char *err, size_t
 	if (env_uint("BIMER_SESSION_TTL", 43200, 300, 7 * 86400, &v))
 		FAIL("BIMER_SESSION_TTL must be seconds (300-604800)");
 	c->session_ttl_s = (int)v;
+	if (env_uint("BIMER_STATUS_CACHE_S", 600, 0, 86400, &v))
+		FAIL("BIMER_STATUS_CACHE_S must be seconds (0-86400)");
+	c->status_cache_s = (unsigned)v;
 	if (env_limit("BIMER_RL_STATUS_IP", "30/600", &c->rl_status_ip))
 		FAIL("BIMER_RL_STATUS_IP must be N/S (N hits per S seconds)");
 	if (env_limit("BIMER_RL_STATUS_ID", "10/600", &c->rl_status_id))

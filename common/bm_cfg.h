@@ -70,6 +70,7 @@ struct bm_cfg {
 	struct bm_limit rl_login_user; /* BIMER_RL_LOGIN_USER: failed logins per user name */
 	int access_ttl_s;              /* BIMER_ACCESS_TTL: access token lifetime (≤ 900) */
 	int session_ttl_s;             /* BIMER_SESSION_TTL: refresh token / session lifetime */
+	unsigned status_cache_s;      /* BIMER_STATUS_CACHE_S: status answers cached (0: off) */
 	struct bm_limit rl_status_ip; /* BIMER_RL_STATUS_IP: status misses per client address */
 	struct bm_limit rl_status_id; /* BIMER_RL_STATUS_ID: status misses per ID number */
 

@@ -27,6 +27,10 @@ struct bm_db {
 	unsigned last_errno;
 	struct stmt_slot cache[STMT_CACHE];
 	size_t ncache;
+	bm_db_changed_fn on_change; /* see bm_db_on_change */
+	void *on_change_arg;
+	long long *touched; /* applications changed in the open transaction */
+	size_t ntouched, cap_touched;
 };
 
 struct bm_db *bm_db_new(const struct bm_cfg *cfg)
@@ -53,7 +57,44 @@ void bm_db_free(struct bm_db *db)
 	if (!db)
 		return;
 	drop_connection(db);
+	free(db->touched);
 	free(db);
+}
+
+void bm_db_on_change(struct bm_db *db, bm_db_changed_fn fn, void *arg)
+{
+	db->on_change = fn;
+	db->on_change_arg = arg;
+}
+
+/* Hand the marks to the hook and clear them. */
+static void flush_touched(struct bm_db *db, bool notify)
+{
+	if (notify && db->on_change && db->ntouched)
+		db->on_change(db->on_change_arg, db->touched, db->ntouched);
+	db->ntouched = 0;
+}
+
+void bm_db_touch(struct bm_db *db, long long application_id)
+{
+	if (!db->on_change)
+		return;
+	for (size_t i = 0; i < db->ntouched; i++)
+		if (db->touched[i] == application_id)
+			return;
+	if (db->ntouched == db->cap_touched) {
+		size_t cap = db->cap_touched ? 2 * db->cap_touched : 8;
+		long long *t = realloc(db->touched, cap * sizeof *t);
+		if (!t) { /* no room to remember: tell now rather than never */
+			db->on_change(db->on_change_arg, &application_id, 1);
+			return;
+		}
+		db->touched = t;
+		db->cap_touched = cap;
+	}
+	db->touched[db->ntouched++] = application_id;
+	if (!db->in_tx)
+		flush_touched(db, true);
 }
 
 static bool is_connection_error(unsigned e)
@@ -351,6 +392,7 @@ enum bm_err bm_db_commit(struct bm_db *db)
 {
 	enum bm_err e = simple(db, "COMMIT");
 	db->in_tx = false;
+	flush_touched(db, true);
 	return e;
 }
 
@@ -359,6 +401,7 @@ void bm_db_rollback(struct bm_db *db)
 	if (db->my && db->in_tx)
 		(void)simple(db, "ROLLBACK");
 	db->in_tx = false;
+	flush_touched(db, false);
 }
 
 unsigned bm_db_errno(const struct bm_db *db)

@@ -74,6 +74,18 @@ enum bm_err bm_db_begin(struct bm_db *db);
 enum bm_err bm_db_commit(struct bm_db *db);
 void bm_db_rollback(struct bm_db *db);
 
+/*
+ * Change notices. bm_event_append marks each application whose events (and
+ * so whose public status) change with bm_db_touch; after the COMMIT of the
+ * transaction — whatever its answer, since a lost answer may still have
+ * committed — or at once outside a transaction, fn gets the marked ids and
+ * the marks are cleared (a rollback clears them silently). The status
+ * look-up's cache (bm_stcache) hangs on this.
+ */
+typedef void (*bm_db_changed_fn)(void *arg, const long long *ids, size_t n);
+void bm_db_on_change(struct bm_db *db, bm_db_changed_fn fn, void *arg);
+void bm_db_touch(struct bm_db *db, long long application_id);
+
 /* The server's error number of the last failure (0 if none), for callers that must tell cases
  * apart. */
 unsigned bm_db_errno(const struct bm_db *db);

@@ -38,6 +38,7 @@
 #include "bm_metrics.h"
 #include "bm_query.h"
 #include "bm_req.h"
+#include "bm_stcache.h"
 
 #define GRACE_MS 3000
 #define NUDGE_MS 7000
@@ -179,7 +180,7 @@ static enum bm_err revoked(struct bm_req *req, bool *yes)
 	char jti[96], sid[96];
 	snprintf(jti, sizeof jti, "bimer:revoked:jti:%s", req->who.jti);
 	snprintf(sid, sizeof sid, "bimer:revoked:sid:%s", req->who.sid[0] ? req->who.sid : "-");
-	const char *argv[] = { "EXISTS", jti, sid };
+	const char *argv[] = {"EXISTS", jti, sid};
 	redisReply *r = bm_redis_cmd(req->ctx->redis, 3, argv, NULL);
 	if (!r)
 		return BM_E_UNAVAILABLE;
@@ -394,6 +395,8 @@ static int start_threads(struct bm_srv *srv)
 		                         .thread_no = i,
 		                         .db = bm_db_new(&srv->cfg),
 		                         .redis = bm_redis_new(&srv->cfg)};
+		if (t->ctx.db && t->ctx.redis)
+			bm_stcache_attach(t->ctx.db, t->ctx.redis);
 		if (!t->ctx.db || !t->ctx.redis || pthread_create(&t->tid, NULL, worker, t)) {
 			bm_db_free(t->ctx.db);
 			bm_redis_free(t->ctx.redis);
@@ -415,9 +418,9 @@ static int build_routes(struct bm_srv *srv)
 	if (!srv->routes)
 		return -1;
 	snprintf(srv->health_path, sizeof srv->health_path, "/api/v1/%s/health", svc->name);
-	srv->routes[0] = (struct bm_route){ "GET", srv->health_path, handle_health, BM_BODY_NONE };
-	srv->routes[1] = (struct bm_route){ "GET", "/internal/metrics", handle_metrics,
-					    BM_BODY_NONE };
+	srv->routes[0] = (struct bm_route){"GET", srv->health_path, handle_health, BM_BODY_NONE};
+	srv->routes[1] =
+	    (struct bm_route){"GET", "/internal/metrics", handle_metrics, BM_BODY_NONE};
 	memcpy(srv->routes + 2, svc->routes, svc->nroutes * sizeof *svc->routes);
 	return 0;
 }
@@ -488,8 +491,9 @@ int bm_srv_main(const struct bm_service *svc)
 		goto join;
 	}
 	if (srv.cfg.test_clock)
-		bm_log(BM_LOG_WARN, NULL, "BIMER_TEST_CLOCK is on: X-Test-Now moves the clock. "
-					  "Never in production.");
+		bm_log(BM_LOG_WARN, NULL,
+		       "BIMER_TEST_CLOCK is on: X-Test-Now moves the clock. "
+		       "Never in production.");
 	bm_log(BM_LOG_INFO, NULL, "listening on %s with %d threads", srv.cfg.socket_path,
 	       srv.cfg.threads);
 	sigwait(&stopset, &sig);

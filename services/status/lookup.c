@@ -12,6 +12,7 @@
  * data: no name, no ID number, no address, and no staff notes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bm_cache.h"
@@ -20,6 +21,7 @@
 #include "bm_json.h"
 #include "bm_log.h"
 #include "bm_req.h"
+#include "bm_stcache.h"
 #include "bm_time.h"
 #include "bm_validators.h"
 #include "handlers.h"
@@ -145,8 +147,8 @@ static json_t *appeal_json(const struct bm_dbres *app)
 	return a;
 }
 
-/* Render the found application (rows: one per event) with its timeline and appeal. */
-static void reply_found(struct bm_req *req, const struct bm_dbres *app)
+/* The answer for the found application (rows: one per event): timeline and appeal. */
+static json_t *render(const struct bm_dbres *app)
 {
 	json_t *out = json_object();
 	set_opt(out, "application_no", bm_dbres_get(app, 0, C_NO));
@@ -164,27 +166,70 @@ static void reply_found(struct bm_req *req, const struct bm_dbres *app)
 	json_object_set_new(out, "events", events_json(app));
 	if (bm_dbres_get(app, 0, C_AP_NO))
 		json_object_set_new(out, "appeal", appeal_json(app));
-	bm_reply_json(req, 200, out, NULL);
+	return out;
+}
+
+/*
+ * Answer the found application and, when the cache is on (ckey), keep the
+ * answer for the next look-up: under the generation read before the
+ * database was, if the look-up key was known then (hit->id).
+ */
+static void reply_found(struct bm_req *req, const struct bm_dbres *app, const char *ckey,
+                        const struct bm_stcache_hit *hit)
+{
+	json_t *out = render(app);
+	char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+	json_decref(out);
+	if (!text) {
+		bm_reply_error(req, BM_E_NOMEM);
+		return;
+	}
+	bm_reply_raw(req, 200, "application/json", NULL, text, strlen(text));
+	long long id = strtoll(bm_dbres_get(app, 0, C_ID), NULL, 10);
+	if (ckey)
+		bm_stcache_put(req->ctx->redis, ckey, id, hit->id == id ? hit->gen : NULL, text,
+		               req->ctx->cfg->status_cache_s);
+	free(text);
 }
 
 /*
  * The shared look-up, limited by keys (the client address, and the ID
  * number when given): a caller over a limit is refused before any look-up,
- * so hits cannot be mined either; only misses count. Redis down → the
- * per-process fallback. Answers 200, 404, 429 or 503.
+ * so hits cannot be mined either; only misses count. With the cache on,
+ * the limits and the cached answer come in one Redis call (bm_stcache.h).
+ * Redis down → no cache, and the per-process fallback for the limits.
+ * Answers 200, 404, 429 or 503.
  */
 static void lookup(struct bm_req *req, const char *sql, const struct bm_dbp *params, size_t n,
-                   const struct bm_rl_key *keys, size_t nkeys)
+                   const struct bm_rl_key *keys, size_t nkeys, const char *ckey)
 {
 	struct bm_dbres *res = NULL;
+	struct bm_stcache_hit hit = {0};
+	enum bm_err e = BM_E_REDIS;
 
-	if (bm_limit_or_reply(req, BM_RL_PEEK, keys, nkeys, false))
+	if (req->ctx->cfg->status_cache_s)
+		e = bm_stcache_get(req->ctx->redis, keys, nkeys, ckey, &hit);
+	if (e == BM_E_NOMEM) {
+		bm_reply_error(req, e);
 		return;
-	enum bm_err e = bm_db_run(req->ctx->db, sql, params, n, &res);
-	if (e)
+	}
+	if (!e && hit.denied) {
+		bm_reply_rate_limited(req, hit.retry_after);
+		return;
+	}
+	if (!e && hit.answer) {
+		bm_reply_raw(req, 200, "application/json", NULL, hit.answer, strlen(hit.answer));
+		free(hit.answer);
+		return;
+	}
+	/* Without the cache call (off, or Redis down) the limits are peeked at alone. */
+	if (e && bm_limit_or_reply(req, BM_RL_PEEK, keys, nkeys, false))
+		return;
+	bool cache = !e;
+	if ((e = bm_db_run(req->ctx->db, sql, params, n, &res)))
 		bm_reply_error(req, e);
 	else if (res->nrows >= 1)
-		reply_found(req, res);
+		reply_found(req, res, cache ? ckey : NULL, &hit);
 	else if (!bm_limit_or_reply(req, BM_RL_HIT, keys, nkeys, false))
 		bm_reply_problem(req, BM_E_NOT_FOUND, "APPLICATION_NOT_FOUND",
 		                 req->lang == BM_LANG_EN
@@ -206,7 +251,9 @@ void status_by_number(struct bm_req *req)
 	const struct bm_rl_key keys[] = {{ipk, &req->ctx->cfg->rl_status_ip},
 	                                 {idk, &req->ctx->cfg->rl_status_id}};
 	struct bm_dbp p[] = {BM_DB_STR(no), BM_DB_BLOB(mac, sizeof mac)};
-	lookup(req, sql_by_number, p, 2, keys, 2);
+	char ckey[BM_STCACHE_KEY_LEN];
+	bm_stcache_key_number(mac, sizeof mac, no, ckey);
+	lookup(req, sql_by_number, p, 2, keys, 2, ckey);
 }
 
 void status_by_tracking_code(struct bm_req *req)
@@ -219,5 +266,7 @@ void status_by_tracking_code(struct bm_req *req)
 	const struct bm_rl_key keys[] = {{ipk, &req->ctx->cfg->rl_status_ip}};
 	bm_sha256(code, strlen(code), digest);
 	struct bm_dbp p[] = {BM_DB_BLOB(digest, sizeof digest)};
-	lookup(req, sql_by_tracking, p, 1, keys, 1);
+	char ckey[BM_STCACHE_KEY_LEN];
+	bm_stcache_key_tracking(digest, ckey);
+	lookup(req, sql_by_tracking, p, 1, keys, 1, ckey);
 }

@@ -29,6 +29,7 @@
 #include "bm_cfg.h"
 #include "bm_db.h"
 #include "bm_log.h"
+#include "bm_stcache.h"
 #include "mime.h"
 #include "smtp.h"
 #include "worker.h"
@@ -136,6 +137,7 @@ static int start(struct worker *w)
 	w->ctx.cfg = &w->cfg;
 	w->ctx.db = w->db;
 	w->ctx.redis = w->redis;
+	bm_stcache_attach(w->db, w->redis); /* sweeps change statuses */
 	return 0;
 }
 

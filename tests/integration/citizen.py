@@ -84,11 +84,19 @@ def token_from(msg):
     return m.group(1)
 
 
+def db_address(env):
+    """Client options reaching MariaDB the way the services do: over the Unix socket
+    the local runner sets (the same account, bimer@localhost, so the processlist shows
+    the services' statements), else over TCP."""
+    if env.get("BIMER_DB_SOCKET"):
+        return ["--socket", env["BIMER_DB_SOCKET"]]
+    return ["-h", "127.0.0.1", "-P", env["BIMER_DB_PORT"]]
+
+
 def sql(env, statement):
     out = subprocess.run(
-        ["mariadb", "--default-character-set=utf8mb4", "-h", "127.0.0.1", "-P",
-         env["BIMER_DB_PORT"], "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"], "-N", "-B",
-         "-e", statement],
+        ["mariadb", "--default-character-set=utf8mb4", *db_address(env),
+         "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"], "-N", "-B", "-e", statement],
         env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
         check=True, capture_output=True, text=True, timeout=30)
     return [line.split("\t") for line in out.stdout.splitlines()]

@@ -26,7 +26,7 @@ import uuid
 
 import pytest
 
-from citizen import information_request, petition, tckn
+from citizen import information_request, petition, sql, tckn
 from test_attachments import tiny_pdf
 
 PROBLEM = "application/problem+json"
@@ -36,16 +36,6 @@ NEGATIVE = "Talep edilen bilgi 4982 sayılı Kanunun 16. maddesi kapsamında dev
 
 def ip():
     return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
-
-
-def sql(env, statement):
-    out = subprocess.run(
-        ["mariadb", "--default-character-set=utf8mb4", "-h", "127.0.0.1", "-P",
-         env["BIMER_DB_PORT"], "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"], "-N", "-B",
-         "-e", statement],
-        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
-        check=True, capture_output=True, text=True, timeout=30)
-    return [line.split("\t") for line in out.stdout.splitlines()]
 
 
 def problem(resp, status, code):

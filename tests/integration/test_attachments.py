@@ -407,11 +407,13 @@ def closed_port():
 
 def test_redis_down_refuses_uploads_with_503_and_writes_nothing(api, stack_env, store):
     """The submission service alone loses Redis (it is restarted pointing at a port
-    nobody listens on): the real Redis stays up for the other suites, whose
+    and a socket nobody listens on): the real Redis stays up for the other suites, whose
     connections a stopped Redis would break."""
     data = unique("png")
     sha = hashlib.sha256(data).hexdigest()
-    restart_submission(stack_env, BIMER_REDIS_PORT=str(closed_port()))
+    # both ways to Redis lead nowhere: the port and the Unix socket the local runner sets
+    restart_submission(stack_env, BIMER_REDIS_PORT=str(closed_port()),
+                       BIMER_REDIS_SOCKET=f"/nonexistent/{uuid.uuid4().hex}.sock")
     try:
         problem(upload(api, data, "image/png"), 503, "SERVICE_UNAVAILABLE")
         # what is refused anyway still gets its own answer
@@ -441,30 +443,32 @@ def test_store_failure_is_500_and_writes_no_row(api, stack_env, tmp_path):
 
 
 def redis_call(env, *args):
-    """One command to the stack's Redis (RESP over a socket); the raw reply."""
+    """One command to the stack's Redis (RESP over TCP); the raw reply."""
     msg = b"*%d\r\n" % len(args) + b"".join(
         b"$%d\r\n%s\r\n" % (len(a), a) for a in (x.encode() for x in args))
     with socket.create_connection((env.get("BIMER_REDIS_HOST", "127.0.0.1"),
                                    int(env["BIMER_REDIS_PORT"])), timeout=5) as s:
         s.sendall(msg)
-        return s.recv(65536)
+        reply = s.recv(65536)
+        if reply.startswith(b"$"):  # a bulk string may come in several pieces
+            size = int(reply[1:reply.index(b"\r\n")])
+            head = reply.index(b"\r\n") + 2
+            while len(reply) < head + size + 2:
+                reply += s.recv(65536)
+            return reply[head:head + size]
+        return reply
 
 
-def redis_peers_of(pid, redis_port):
-    """Local addresses of the TCP connections process pid holds to Redis."""
-    inodes = set()
-    for fd in pathlib.Path(f"/proc/{pid}/fd").iterdir():
-        m = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd)) if fd.is_symlink() else None
-        if m:
-            inodes.add(m.group(1))
-    peers = []
-    for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        f = line.split()
-        local, remote, state, inode = f[1], f[2], f[3], f[9]
-        if inode in inodes and state == "01" and int(remote.split(":")[1], 16) == redis_port:
-            ip = ".".join(str(b) for b in reversed(bytes.fromhex(local.split(":")[0])))
-            peers.append(f"{ip}:{int(local.split(':')[1], 16)}")
-    return peers
+def redis_clients_named(env, name):
+    """Ids of the Redis connections with this client name (each service names its own
+    connections bimer-<service>, whether over TCP or the Unix socket)."""
+    listing = redis_call(env, "CLIENT", "LIST").decode()
+    ids = []
+    for line in listing.splitlines():
+        fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
+        if fields.get("name") == name:
+            ids.append(fields["id"])
+    return ids
 
 
 def test_redis_connections_dropped_under_the_service_are_reopened(api, stack_env, store):
@@ -473,13 +477,10 @@ def test_redis_connections_dropped_under_the_service_are_reopened(api, stack_env
     the submission service's connections are cut here (CLIENT KILL), so no other
     service is disturbed."""
     wait_healthy(api)
-    run = pathlib.Path(stack_env.get("BIMER_RUN_DIR")
-                       or pathlib.Path(stack_env["BIMER_VAR_DIR"]) / "run")
-    pid = int((run / "submission.pid").read_text())
-    peers = redis_peers_of(pid, int(stack_env["BIMER_REDIS_PORT"]))
-    assert peers, "the submission service holds no Redis connection"
-    for peer in peers:
-        assert redis_call(stack_env, "CLIENT", "KILL", "ADDR", peer) == b":1\r\n"
+    ids = redis_clients_named(stack_env, "bimer-submission")
+    assert ids, "the submission service holds no Redis connection"
+    for cid in ids:
+        assert redis_call(stack_env, "CLIENT", "KILL", "ID", cid) == b":1\r\n"
     n = min(40, upload_limit(stack_env) - 2)
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: upload(api, tiny_png(), "image/png"), range(n)))

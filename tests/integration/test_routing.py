@@ -19,7 +19,7 @@ import pytest
 import requests
 
 import openapi_check
-from citizen import information_request, mails_to, petition, text_of, token_from
+from citizen import information_request, mails_to, petition, sql, text_of, token_from
 
 PROBLEM = "application/problem+json"
 ACCOUNTS = ("merkez.operator", "ankara.operator", "ankara.meb", "cankaya.kaymakamlik",
@@ -33,17 +33,6 @@ def ip():
 
 def letters(n=8):
     return "".join(random.choice(string.ascii_lowercase) for _ in range(n))
-
-
-def sql(env, statement):
-    """Rows of a statement run with the mariadb client, in UTF-8 (notes carry Turkish)."""
-    out = subprocess.run(
-        ["mariadb", "--default-character-set=utf8mb4", "-h", "127.0.0.1", "-P",
-         env["BIMER_DB_PORT"], "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"], "-N", "-B",
-         "-e", statement],
-        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
-        check=True, capture_output=True, text=True, timeout=30)
-    return [line.split("\t") for line in out.stdout.splitlines()]
 
 
 # ---- staff sessions ----------------------------------------------------------
