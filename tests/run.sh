@@ -82,6 +82,9 @@ done
 step "openapi checker" $PY -m pytest -q -p no:cacheprovider tests/spec
 step "openapi lint" tests/spec/lint.sh
 step "integration" $PY -m pytest -q -p no:cacheprovider tests/integration
+# The web pages in Debian's headless Chromium (playwright-core, axe-core); screenshots in
+# $BIMER_VAR_DIR/browser/.
+step "browser" tests/browser/run.sh
 
 echo "== stack down"
 trap - EXIT

@@ -47,6 +47,7 @@ static const char sql_requests[] =
     "FROM appeal_information_requests r JOIN appeals ap ON ap.id = r.appeal_id "
     "JOIN applications a ON a.id = ap.application_id "
     "WHERE r.institution_code = ? AND r.answered_at IS NULL "
+    "AND (? IS NULL OR (r.due_at < ?) = ?) "
     "ORDER BY r.due_at, r.id LIMIT ?";
 
 enum { Q_ID, Q_APPEAL, Q_NO, Q_TEXT, Q_REQUESTED, Q_DUE };
@@ -132,11 +133,14 @@ static json_t *page(const struct bm_dbres *res, const struct bm_dbres *q, size_t
 	                 next ? next : json_null(), "information_requests", asks);
 }
 
-/* The open information requests BEDK addressed to inst, into *out. */
-static enum bm_err open_requests(struct bm_req *req, const char *inst, struct bm_dbres **out)
+/* The open information requests BEDK addressed to inst, into *out; overdue (NULL: all)
+ * keeps only the late ones ("true") or only those still in time. */
+static enum bm_err open_requests(struct bm_req *req, const char *inst, const char *overdue,
+                                 const char *now, struct bm_dbres **out)
 {
-	struct bm_dbp p[] = {BM_DB_STR(inst), BM_DB_INT(REQUESTS_MAX)};
-	return bm_db_run(req->ctx->db, sql_requests, p, 2, out);
+	struct bm_dbp late = overdue ? BM_DB_INT(!strcmp(overdue, "true")) : BM_DB_NULL();
+	struct bm_dbp p[] = {BM_DB_STR(inst), late, BM_DB_STR(now), late, BM_DB_INT(REQUESTS_MAX)};
+	return bm_db_run(req->ctx->db, sql_requests, p, 5, out);
 }
 
 void inbox_list(struct bm_req *req)
@@ -172,7 +176,7 @@ void inbox_list(struct bm_req *req)
 	p[14] = BM_DB_INT(key.id);
 	p[15] = BM_DB_INT((long long)limit + 1);
 	if ((e = bm_db_run(req->ctx->db, sql_inbox, p, 16, &res)) ||
-	    (e = open_requests(req, c.who->inst, &asks))) {
+	    (e = open_requests(req, c.who->inst, overdue, now, &asks))) {
 		bm_dbres_free(res);
 		bm_reply_error(req, e);
 		return;
