@@ -27,12 +27,18 @@
 #include "handlers.h"
 
 /*
- * One statement per look-up (a round trip and a plan each cost more than
+ * A look-up first finds the application's id by the proof (one unique-index
+ * probe: all a miss costs), unless the cache already knows it, then reads
+ * the answer in one statement (a round trip and a plan each cost more than
  * the rows): the application, its latest appeal to BEDK (issue 5) and one
  * row per event, in timeline order. The events are filtered to the
  * citizen's kinds here in C: an IN list in SQL made the optimizer weigh
  * the kind index on every hit (tests/bench/RESULTS.md).
  */
+static const char sql_id_by_number[] =
+    "SELECT id FROM applications WHERE application_no = ? AND applicant_tckn_hmac = ?";
+static const char sql_id_by_tracking[] = "SELECT id FROM applications WHERE tracking_hash = ?";
+
 #define LOOKUP_SQL(where)                                                                          \
 	"SELECT a.id, a.application_no, a.type, a.category, a.status, a.outcome, "                 \
 	"a.reason_code, a.assigned_institution_code, i.name, a.received_at, a.due_at, "            \
@@ -46,9 +52,7 @@
 	"LEFT JOIN institutions ei ON ei.code = e.to_institution_code "                            \
 	"WHERE " where " ORDER BY e.at, e.id"
 
-static const char sql_by_number[] =
-    LOOKUP_SQL("a.application_no = ? AND a.applicant_tckn_hmac = ?");
-static const char sql_by_tracking[] = LOOKUP_SQL("a.tracking_hash = ?");
+static const char sql_by_id[] = LOOKUP_SQL("a.id = ?");
 
 /* Only these kinds are the citizen's timeline; staff reads and notes are not. */
 static const char *const citizen_kinds[] = {"submitted",
@@ -198,7 +202,8 @@ static void reply_found(struct bm_req *req, const struct bm_dbres *app, const ch
  * so hits cannot be mined either; only misses count. With the cache on,
  * the limits and the cached answer come in one Redis call (bm_stcache.h).
  * Redis down → no cache, and the per-process fallback for the limits.
- * Answers 200, 404, 429 or 503.
+ * sql finds the application's id by the proof in params. Answers 200, 404,
+ * 429 or 503.
  */
 static void lookup(struct bm_req *req, const char *sql, const struct bm_dbp *params, size_t n,
                    const struct bm_rl_key *keys, size_t nkeys, const char *ckey)
@@ -226,9 +231,18 @@ static void lookup(struct bm_req *req, const char *sql, const struct bm_dbp *par
 	if (e && bm_limit_or_reply(req, BM_RL_PEEK, keys, nkeys, false))
 		return;
 	bool cache = !e;
-	if ((e = bm_db_run(req->ctx->db, sql, params, n, &res)))
+	long long id = cache ? hit.id : 0;
+	if (!id && !(e = bm_db_run(req->ctx->db, sql, params, n, &res)) && res->nrows == 1)
+		id = strtoll(bm_dbres_get(res, 0, 0), NULL, 10);
+	bm_dbres_free(res);
+	res = NULL;
+	if (!e && id > 0) {
+		struct bm_dbp by_id[] = {BM_DB_INT(id)};
+		e = bm_db_run(req->ctx->db, sql_by_id, by_id, 1, &res);
+	}
+	if (e)
 		bm_reply_error(req, e);
-	else if (res->nrows >= 1)
+	else if (res && res->nrows >= 1)
 		reply_found(req, res, cache ? ckey : NULL, &hit);
 	else if (!bm_limit_or_reply(req, BM_RL_HIT, keys, nkeys, false))
 		bm_reply_problem(req, BM_E_NOT_FOUND, "APPLICATION_NOT_FOUND",
@@ -253,7 +267,7 @@ void status_by_number(struct bm_req *req)
 	struct bm_dbp p[] = {BM_DB_STR(no), BM_DB_BLOB(mac, sizeof mac)};
 	char ckey[BM_STCACHE_KEY_LEN];
 	bm_stcache_key_number(mac, sizeof mac, no, ckey);
-	lookup(req, sql_by_number, p, 2, keys, 2, ckey);
+	lookup(req, sql_id_by_number, p, 2, keys, 2, ckey);
 }
 
 void status_by_tracking_code(struct bm_req *req)
@@ -268,5 +282,5 @@ void status_by_tracking_code(struct bm_req *req)
 	struct bm_dbp p[] = {BM_DB_BLOB(digest, sizeof digest)};
 	char ckey[BM_STCACHE_KEY_LEN];
 	bm_stcache_key_tracking(digest, ckey);
-	lookup(req, sql_by_tracking, p, 1, keys, 1, ckey);
+	lookup(req, sql_id_by_tracking, p, 1, keys, 1, ckey);
 }
