@@ -27,8 +27,10 @@
 #   BIMER_NGINX_USER     "user" directive; default root when run as root (the sockets
 #                        are owned by the user running the services), none otherwise
 #   BIMER_NGINX_UPSTREAM_KEEPALIVE  idle connections each worker keeps to each service
-#                        (default 4; 0: none, a connection per request); each kept one
-#                        pins a service thread (BIMER_THREADS)
+#                        (default 0: a connection per request); each kept one pins a
+#                        service thread (BIMER_THREADS), and with 4 kept connections
+#                        requests waited seconds for a pinned thread under load
+#                        (tests/bench/RESULTS.md), so none is the default
 #   BIMER_NGINX_BENCH_FLOOR  benchmark only (tests/bench/run.sh): the Unix socket of the
 #                        floor responder (tests/bench/floor.c), served at /bench/floor;
 #                        unset (the default): no such upstream or location is rendered
@@ -81,7 +83,7 @@ declare -A val=(
     [WORKERS]=${BIMER_NGINX_WORKERS:-2}
     [API_RATE]=${BIMER_NGINX_API_RATE:-50r/s}
     [API_BURST]=${BIMER_NGINX_API_BURST:-100}
-    [UPSTREAM_KEEPALIVE]=${BIMER_NGINX_UPSTREAM_KEEPALIVE:-4}
+    [UPSTREAM_KEEPALIVE]=${BIMER_NGINX_UPSTREAM_KEEPALIVE:-0}
     [WEB_RATE]=${BIMER_NGINX_WEB_RATE:-20r/s}
     [WEB_BURST]=${BIMER_NGINX_WEB_BURST:-50}
     [USER_LINE]=$user_line
