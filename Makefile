@@ -28,7 +28,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libbm.a
 
-SERVICES := submission verification routing status appeal worker migrate audit
+SERVICES := submission verification routing status appeal worker migrate audit demodata
 BINS := $(SERVICES:%=$(BUILD)/bin/bimer-%)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -83,6 +83,17 @@ test: deps
 
 format:
 	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c
+
+# Demo data at scale into the running `make run` stack (README "Demo data at scale"):
+#   make demo-data [N=10000] [DEMO_ARGS='--seed 7 --from 2025-01 --months 6']
+# BIMER_VAR_DIR (default var/) names the stack; its env file holds the database and keys.
+N ?= 10000
+.PHONY: demo-data
+demo-data:
+	@$(MAKE) --no-print-directory -s MODE=release build/release/bin/bimer-demodata
+	@env_file="$${BIMER_VAR_DIR:-var}/env"; \
+	if [ ! -f "$$env_file" ]; then echo "make demo-data: no stack at $$env_file (make run first)" >&2; exit 1; fi; \
+	set -a; . "$$env_file"; set +a; build/release/bin/bimer-demodata --count "$(N)" $(DEMO_ARGS)
 
 clean:
 	rm -rf build

@@ -18,7 +18,7 @@ int bm_parse_uint(const char *s, unsigned long long max, unsigned long long *out
 		if (*s < '0' || *s > '9')
 			return -1;
 		unsigned d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10) /* d > max: max - d would wrap */
 			return -1;
 		v = v * 10 + d;
 	}

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * bm_metrics: request counters, latency histogram and dependency error
- * counters, rendered in the Prometheus text format.
+ * bm_metrics: request counters, latency histogram, dependency error
+ * counters and the outbox backlog, rendered in the Prometheus text format
+ * (names in base units, counters ending in _total, one HELP and TYPE per
+ * family before its samples).
  */
 #include "bm_metrics.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bm_db.h"
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,   0.25,   0.5,   1,    2.5,   5};
@@ -114,7 +119,47 @@ static unsigned long long get(atomic_ullong *a)
 	return atomic_load_explicit(a, memory_order_relaxed);
 }
 
-char *bm_metrics_render(struct bm_metrics *m)
+/*
+ * The outbox backlog at this moment. The counts read only the (status, next_attempt_at)
+ * index; the age reads the rows still waiting, which are few unless delivery is stuck.
+ */
+static const char sql_outbox[] =
+    "SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending'), "
+    "(SELECT COUNT(*) FROM outbox WHERE status = 'sending'), "
+    "(SELECT COUNT(*) FROM outbox WHERE status = 'failed'), "
+    "(SELECT IFNULL(GREATEST(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6)), 0), "
+    "0) FROM outbox WHERE status IN ('pending', 'sending'))";
+
+static void render_outbox(struct buf *b, const char *s, struct bm_db *db)
+{
+	static const char *const statuses[] = {"pending", "sending", "failed"};
+	struct bm_dbres *r = NULL;
+	bool up = bm_db_run(db, sql_outbox, NULL, 0, &r) == BM_OK && r->nrows == 1 && r->ncols == 4;
+	put(b,
+	    "# HELP bimer_outbox_up Whether the outbox could be read at this scrape (1) or not (0: "
+	    "MariaDB unavailable, no backlog figures).\n"
+	    "# TYPE bimer_outbox_up gauge\nbimer_outbox_up{service=\"%s\"} %d\n",
+	    s, up ? 1 : 0);
+	if (up) {
+		put(b,
+		    "# HELP bimer_outbox_mails Mails in the outbox by status: pending and sending "
+		    "are waiting for delivery, failed were given up.\n"
+		    "# TYPE bimer_outbox_mails gauge\n");
+		for (size_t i = 0; i < 3; i++)
+			put(b, "bimer_outbox_mails{service=\"%s\",status=\"%s\"} %s\n", s,
+			    statuses[i], bm_dbres_get(r, 0, i) ? bm_dbres_get(r, 0, i) : "0");
+		const char *us = bm_dbres_get(r, 0, 3);
+		put(b,
+		    "# HELP bimer_outbox_oldest_waiting_age_seconds Age of the oldest mail waiting "
+		    "for delivery (pending or sending), 0 when none waits.\n"
+		    "# TYPE bimer_outbox_oldest_waiting_age_seconds gauge\n"
+		    "bimer_outbox_oldest_waiting_age_seconds{service=\"%s\"} %.3f\n",
+		    s, us ? strtod(us, NULL) / 1e6 : 0.0);
+	}
+	bm_dbres_free(r);
+}
+
+char *bm_metrics_render(struct bm_metrics *m, struct bm_db *db)
 {
 	struct buf b = {malloc(4096), 0, 4096};
 	const char *s = m->service;
@@ -147,11 +192,16 @@ char *bm_metrics_render(struct bm_metrics *m)
 	    "bimer_http_request_duration_seconds_count{service=\"%s\"} %llu\n",
 	    s, cum, s, (double)get(&m->sum_us) / 1e6, s, get(&m->count));
 	put(&b,
+	    "# HELP bimer_db_errors_total Requests answered with a MariaDB failure.\n"
 	    "# TYPE bimer_db_errors_total counter\nbimer_db_errors_total{service=\"%s\"} %llu\n"
+	    "# HELP bimer_redis_errors_total Requests answered with a Redis failure.\n"
 	    "# TYPE bimer_redis_errors_total counter\nbimer_redis_errors_total{service=\"%s\"} "
 	    "%llu\n"
+	    "# HELP bimer_rate_limit_denials_total Requests refused by a rate limit (429).\n"
 	    "# TYPE bimer_rate_limit_denials_total "
 	    "counter\nbimer_rate_limit_denials_total{service=\"%s\"} %llu\n",
 	    s, get(&m->db_errors), s, get(&m->redis_errors), s, get(&m->rl_denied));
+	if (db && !strcmp(s, BM_METRICS_OUTBOX_SERVICE))
+		render_outbox(&b, s, db);
 	return b.p;
 }

@@ -5,6 +5,13 @@
  * Counters are atomics updated with relaxed ordering from every worker
  * thread; the text is rendered on demand at the internal metrics location
  * (nginx serves it only on the loopback metrics port).
+ *
+ * One service (BM_METRICS_OUTBOX_SERVICE, routing) also reports the mail
+ * outbox's backlog, read from MariaDB at each scrape with the scraping
+ * thread's connection: mails waiting (pending, or being sent), mails given
+ * up (failed), and the age of the oldest one waiting. One service only, so
+ * that each figure is scraped once. When MariaDB cannot be read the scrape
+ * still answers, with bimer_outbox_up 0 and no backlog figures.
  */
 #ifndef BM_METRICS_H
 #define BM_METRICS_H
@@ -14,7 +21,10 @@
 #include "bm_err.h"
 #include "bm_route.h"
 
+#define BM_METRICS_OUTBOX_SERVICE "routing"
+
 struct bm_metrics;
+struct bm_db;
 
 /* Counters for n routes of tbl (kept by pointer). NULL on OOM; free with bm_metrics_free. */
 struct bm_metrics *bm_metrics_new(const char *service, const struct bm_route *tbl, size_t n);
@@ -24,7 +34,11 @@ void bm_metrics_free(struct bm_metrics *m);
 void bm_metrics_observe(struct bm_metrics *m, size_t route, int status, double seconds,
                         enum bm_err err);
 
-/* Prometheus text exposition; caller frees. NULL on OOM. */
-char *bm_metrics_render(struct bm_metrics *m);
+/*
+ * Prometheus text exposition (format 0.0.4); caller frees. NULL on OOM. db is the calling
+ * thread's connection, asked for the outbox backlog (BM_METRICS_OUTBOX_SERVICE only); NULL
+ * leaves the backlog out.
+ */
+char *bm_metrics_render(struct bm_metrics *m, struct bm_db *db);
 
 #endif

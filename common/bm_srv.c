@@ -86,7 +86,7 @@ static void handle_metrics(struct bm_req *req)
 		bm_reply_error(req, BM_E_NOT_FOUND);
 		return;
 	}
-	char *text = bm_metrics_render(req->ctx->metrics);
+	char *text = bm_metrics_render(req->ctx->metrics, req->ctx->db);
 	if (!text) {
 		bm_reply_error(req, BM_E_NOMEM);
 		return;

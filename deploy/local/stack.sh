@@ -690,7 +690,7 @@ print_summary() {
     say "  URL:       $base/"
     say "  API spec:  $base/api-spec/openapi.yaml   (file: api-spec/openapi.yaml)"
     say "  Health:    $base/api/v1/<service>/health"
-    say "  Metrics:   http://127.0.0.1:$BIMER_METRICS_PORT/metrics/<service>   (loopback only)"
+    say "  Metrics:   http://127.0.0.1:$BIMER_METRICS_PORT/metrics/<service>   (Prometheus text, loopback only; outbox backlog in /metrics/routing)"
     say "             service = ${SERVICES[*]}"
     if ((OWN_SINK)); then
         say "  Mail:      SMTP sink on 127.0.0.1:$BIMER_SMTP_PORT, one .eml per message in $BIMER_MAIL_DIR"

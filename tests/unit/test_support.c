@@ -78,6 +78,11 @@ static void test_parse_uint(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(bm_parse_uint("1048576", 1 << 20, &v), 0);
 	assert_int_equal(bm_parse_uint("1048577", 1 << 20, &v), -1);
+	/* Regression: one digit above a one-digit maximum was let through (max - d wrapped). */
+	assert_int_equal(bm_parse_uint("9", 8, &v), -1);
+	assert_int_equal(bm_parse_uint("8", 8, &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(bm_parse_uint("1", 0, &v), -1);
 	assert_int_equal(bm_parse_uint("18446744073709551616", ~0ULL, &v), -1);
 	static const char *const bad[] = {"", "-1", "+1", " 1", "1 ", "0x10", "1e3", "١", NULL};
 	for (const char *const *b = bad; *b; b++)
