@@ -10,6 +10,7 @@ struct bm_req;
 extern const struct bm_field route_fields[];
 extern const struct bm_field answer_fields[];
 extern const struct bm_field extend_fields[];
+extern const struct bm_field report_query[];
 
 /* GET /api/v1/institutions — 200, 422 (bad filter), 503. */
 void institutions_list(struct bm_req *req);
@@ -29,5 +30,9 @@ void applications_answer(struct bm_req *req);
 /* POST /api/v1/applications/{no}/extend — 200, 401, 403, 404, 409 (closed, once, too late),
  * 422 (not an information request), 503. */
 void applications_extend(struct bm_req *req);
+
+/* GET /api/v1/reports/monthly — 200 (json, csv, html), 401, 403 (no reporting role), 404 (scope
+ * unknown or out of reach), 422 (month, scope, format), 503. */
+void reports_monthly(struct bm_req *req);
 
 #endif

@@ -50,12 +50,19 @@ static const struct bm_field inbox_query[] = {
 #define ROUTERS (BM_ROLE_OPERATOR | BM_ROLE_INSTITUTION_USER | BM_ROLE_AGENCY)
 /* Who may answer and extend: the holding institution's users and its own system. */
 #define HOLDERS (BM_ROLE_INSTITUTION_USER | BM_ROLE_AGENCY)
+/* Who may read monthly reports: the centre's staff, and coordinators (reports.c: which scope). */
+#define REPORTERS (BM_ROLE_OPERATOR | BM_ROLE_ADMIN | BM_ROLE_COORDINATOR)
 
 const struct bm_route routing_routes[] = {
     {.method = "GET",
      .pattern = "/api/v1/institutions",
      .handler = institutions_list,
      .query = institutions_query},
+    {.method = "GET",
+     .pattern = "/api/v1/reports/monthly",
+     .handler = reports_monthly,
+     .query = report_query,
+     .roles = REPORTERS},
     {.method = "GET",
      .pattern = "/api/v1/inbox",
      .handler = inbox_list,

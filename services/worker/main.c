@@ -5,7 +5,8 @@
  * heartbeat in Redis, delivers the due mail of the outbox (outbox.c),
  * expires applications never verified (expiry.c) and, every
  * BIMER_DEADLINE_SWEEP_MS, runs the deadline sweeps (sweep.c: reminders,
- * overdue, deemed rejection). It ticks every
+ * overdue, deemed rejection) and, once a month has ended, builds and stores
+ * its reports (reports.c; also `--monthly-reports YYYY-MM`). It ticks every
  * BIMER_WORKER_TICK_MS when idle and again at once when a job had a full
  * batch, so mail goes out within about a second of its commit.
  *
@@ -22,6 +23,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "bm_cache.h"
@@ -115,6 +117,8 @@ static bool tick(struct worker *w)
 		more |= expiry_run(w);
 	if (!worker_stop_requested(w))
 		more |= deadlines_run(w);
+	if (!worker_stop_requested(w))
+		more |= reports_run(w);
 	return more;
 }
 
@@ -141,11 +145,22 @@ static int start(struct worker *w)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct worker w = {0};
 	char err[256];
 	int rc = 1;
+
+	/* One-shot report jobs (reports.c), then exit: --monthly-reports or --report-aggregate. */
+	const char *once = argc == 3 && (!strcmp(argv[1], "--monthly-reports") ||
+	                                 !strcmp(argv[1], "--report-aggregate"))
+	                       ? argv[1]
+	                       : NULL;
+	if (argc != 1 && !once) {
+		fprintf(stderr, "usage: bimer-worker [--monthly-reports YYYY-MM | "
+		                "--report-aggregate YYYY-MM]\n");
+		return 2;
+	}
 
 	bm_log_init("worker", BM_LOG_INFO);
 	if (bm_cfg_load(&w.cfg, "worker", err, sizeof err) ||
@@ -161,6 +176,11 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &w.stop_signals, NULL);
 	if (start(&w))
 		goto out;
+	if (once) {
+		rc = !strcmp(once, "--monthly-reports") ? reports_once(&w, argv[2])
+		                                         : reports_aggregate_once(&w, argv[2]);
+		goto out;
+	}
 	w.db_ok = w.redis_ok = true; /* so the first failure is logged */
 	bm_log(BM_LOG_INFO, NULL, "worker started (tick %ld ms, batch %ld, mail lock %ld s)",
 	       w.set.tick_ms, w.set.batch, w.set.lock_s);
@@ -184,6 +204,7 @@ int main(void)
 	bm_log(BM_LOG_INFO, NULL, "stop signal: stopping");
 	rc = 0;
 out:
+	reports_free(w.reports);
 	smtp_free(w.smtp);
 	bm_cal_free(w.ctx.cal);
 	bm_db_free(w.db);

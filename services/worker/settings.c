@@ -21,9 +21,18 @@
  *                                   stack whose services' clocks are moved)
  *   BIMER_REMINDER_DAYS       2     remind the holding institution this many
  *                                   business days before the due day (0: on it)
+ *   BIMER_MONTHLY_REPORTS     1     build, store and mail each finished month's
+ *                                   reports (reports.c); 0: not in this worker
+ *   BIMER_REPORT_REFRESH_S    300   how often the current month's report
+ *                                   aggregate is rebuilt (reports.c); 0: never
+ *   BIMER_REPORTS_TEST_NOW    unset only with BIMER_TEST_CLOCK=1: the moment
+ *                                   (2024-02-01T00:10:00+03:00) the monthly run
+ *                                   and the aggregate take for now, so a test
+ *                                   chooses its month
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "worker.h"
 
@@ -47,6 +56,34 @@ static int read_knob(const struct knob *k, char *err, size_t errlen)
 	return 0;
 }
 
+/* BIMER_REPORTS_TEST_NOW, honoured on a test stack (BIMER_TEST_CLOCK=1) only. */
+static int reports_now_load(struct worker_settings *s, char *err, size_t errlen)
+{
+	const char *v = getenv("BIMER_REPORTS_TEST_NOW"), *clock = getenv("BIMER_TEST_CLOCK");
+	struct tm tm = {0};
+	int y, mo, d, h, mi, sec, oh, om;
+	char sign;
+
+	s->reports_now = 0;
+	if (!v || !*v || !clock || strcmp(clock, "1"))
+		return 0;
+	if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo, &d, &h, &mi, &sec, &sign, &oh,
+	           &om) != 9 ||
+	    (sign != '+' && sign != '-') || y < 2000 || mo < 1 || mo > 12) {
+		snprintf(err, errlen,
+		         "BIMER_REPORTS_TEST_NOW must look like 2024-02-01T00:10:00+03:00");
+		return -1;
+	}
+	tm = (struct tm){.tm_year = y - 1900,
+	                 .tm_mon = mo - 1,
+	                 .tm_mday = d,
+	                 .tm_hour = h,
+	                 .tm_min = mi,
+	                 .tm_sec = sec};
+	s->reports_now = timegm(&tm) - (sign == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+	return 0;
+}
+
 int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
 {
 	const struct knob knobs[] = {
@@ -59,11 +96,15 @@ int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
 	    {"BIMER_SMTP_TIMEOUT_S", 20, 1, 600, &s->smtp_timeout_s},
 	    {"BIMER_DEADLINE_SWEEP_MS", 60000, 0, 3600000, &s->sweep_ms},
 	    {"BIMER_REMINDER_DAYS", 2, 0, 30, &s->reminder_days},
+	    {"BIMER_MONTHLY_REPORTS", 1, 0, 1, &s->monthly_reports},
+	    {"BIMER_REPORT_REFRESH_S", 300, 0, 86400, &s->report_refresh_s},
 	};
 
 	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
 		if (read_knob(&knobs[i], err, errlen))
 			return -1;
+	if (reports_now_load(s, err, errlen))
+		return -1;
 	if (s->smtp_timeout_s >= s->lock_s) {
 		snprintf(err, errlen,
 		         "BIMER_SMTP_TIMEOUT_S (%ld) must be below BIMER_MAIL_LOCK_S (%ld)",

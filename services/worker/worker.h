@@ -9,7 +9,8 @@
  *   sweep.c    paces the deadline sweeps and holds what they share:
  *     reminder.c  reminds the holding institution before the due day,
  *     overdue.c   marks applications past their due time (once each),
- *     deemed.c    deems rejected those silent past the period of D4.
+ *     deemed.c    deems rejected those silent past the period of D4;
+ *   reports.c  builds, stores and announces each finished month's reports (M1).
  * settings.c reads the worker's own knobs from the environment, once.
  */
 #ifndef WORKER_H
@@ -27,6 +28,7 @@
 struct bm_db;
 struct bm_redis;
 struct smtp;
+struct report_run;
 
 /* The worker's own configuration (the rest is struct bm_cfg). */
 struct worker_settings {
@@ -39,6 +41,13 @@ struct worker_settings {
 	long smtp_timeout_s; /* BIMER_SMTP_TIMEOUT_S: one whole SMTP transaction */
 	long sweep_ms; /* BIMER_DEADLINE_SWEEP_MS: idle interval of the deadline sweeps (0: off) */
 	long reminder_days; /* BIMER_REMINDER_DAYS: business days before the due day */
+
+	/* BIMER_MONTHLY_REPORTS: 1 builds, stores and mails each finished month's reports */
+	long monthly_reports;
+	/* BIMER_REPORT_REFRESH_S: how often the current month's report aggregate is made (0 off) */
+	long report_refresh_s;
+	/* BIMER_REPORTS_TEST_NOW (test clock only): the monthly run's "now"; 0: the clock */
+	time_t reports_now;
 };
 
 /*
@@ -69,6 +78,7 @@ struct worker {
 	bool sweep_more;       /* a sweep's last pass was full: run again at once */
 	struct sweep_cursor reminder_cur, overdue_cur, deemed_cur;
 	char remind_until[BM_TIME_ISO_LEN]; /* this reminder pass's bound on due_at (UTC) */
+	struct report_run *reports;         /* the monthly run's state (reports.c) */
 };
 
 /* Fill s from the environment; on failure write a reason naming the variable. */
@@ -103,6 +113,18 @@ bool deadlines_run(struct worker *w);
 bool reminder_run(struct worker *w);
 bool overdue_run(struct worker *w);
 bool deemed_run(struct worker *w);
+
+/*
+ * The monthly reports (reports.c): one step of the run of the month that
+ * ended last, when one is due; true while reports of it remain to build.
+ * reports_once builds a finished month at once (--monthly-reports) and
+ * returns the process exit status. reports_free releases the run's state.
+ */
+bool reports_run(struct worker *w);
+int reports_once(struct worker *w, const char *month);
+/* --report-aggregate YYYY-MM: store a month's aggregate now (operations, the benchmark). */
+int reports_aggregate_once(struct worker *w, const char *month);
+void reports_free(struct report_run *r);
 
 /*
  * Shared by the sweeps. sweep_ids runs sql (its last two parameters, which

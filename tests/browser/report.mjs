@@ -65,6 +65,13 @@ async function reportViewer({ person }) {
   await desk.page.getByRole('button', { name: 'Raporu göster' }).click();
   await desk.page.locator('#rapor').waitFor();
   assert.match(await desk.page.locator('#rapor-ozet').textContent(), /province:06/);
+  // The link of the monthly mail opens that report at once.
+  const mailed = await person();
+  await staffLogin(mailed.page, 'ankara.operator');
+  await mailed.page.goto(BASE + `/personel/rapor.html?ay=${expected.month}&kapsam=province:06`);
+  await mailed.page.locator('#rapor').waitFor();
+  assert.match(await mailed.page.locator('#rapor-ozet').textContent(), /province:06/);
+  assert.ok((await mailed.page.locator('#rapor-ozet').textContent()).includes(expected.month));
 
   // An institution user without a reporting role.
   const meb = await person();

@@ -186,7 +186,11 @@ async function overdueInbox({ person }) {
   const { page } = await person();
   await staffLogin(page, 'ankara.meb');
   await page.getByLabel('Süre').selectOption('true');
+  // the unfiltered first page is on screen until the filtered answer arrives
+  const filtered = page.waitForResponse((r) => r.url().includes('/api/v1/inbox?') && r.url().includes('overdue=true'));
   await page.getByRole('button', { name: 'Listele' }).click();
+  await filtered;
+  await page.locator('#liste-durumu').filter({ hasNotText: 'Yükleniyor' }).waitFor();
   const row = page.locator('tr.overdue', { hasText: json.application_no });
   await row.or(page.getByRole('button', { name: 'Daha fazla göster' })).first().waitFor();
   while (!(await row.count()) && (await page.getByRole('button', { name: 'Daha fazla göster' }).isVisible())) {

@@ -4,7 +4,8 @@
  * the month and scope the API takes (all, province:NN, institution:CODE, or the caller's
  * own by default); format=json drawn as tables, each figure beside the previous month's;
  * format=csv and format=html offered as downloads, fetched with the bearer token and
- * handed over as a Blob. The API decides who sees which scope (403, 404).
+ * handed over as a Blob. The API decides who sees which scope (403, 404). The monthly
+ * mail links here with ?ay=YYYY-MM&kapsam=SCOPE: that report is shown at once.
  */
 
 import { get, download, query, requireSession, ApiError } from './api.js';
@@ -195,10 +196,8 @@ function explain(err) {
   return err.message;
 }
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const q = params('json');
-  if (!q) return;
+/** Fetch and draw the report of query q. */
+function show(q) {
   busy($('#goster'), async () => {
     try {
       render(await get('/reports/monthly' + query(q), { auth: true }));
@@ -208,7 +207,22 @@ form.addEventListener('submit', (e) => {
       else showErrors(form, [], explain(err));
     }
   }, 'Hazırlanıyor…');
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = params('json');
+  if (q) show(q);
 });
+
+// A link from the monthly mail: the month and scope it names, shown at once.
+const linked = new URLSearchParams(location.search);
+if (linked.has('kapsam')) {
+  const month = linked.get('ay') || '';
+  form.elements.namedItem('month').value = month;
+  if (linked.get('kapsam') === 'all') $('#kapsam-tum').checked = true;
+  show({ month, scope: linked.get('kapsam'), format: 'json' });
+}
 
 for (const [id, format] of [['#csv', 'csv'], ['#html', 'html']]) {
   const button = $(id);
