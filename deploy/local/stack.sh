@@ -97,6 +97,8 @@ configure() {
     export BIMER_REDIS_SOCKET=${BIMER_REDIS_SOCKET:-$BIMER_RUN_DIR/redis.sock}
     export BIMER_SMTP_PORT=${BIMER_SMTP_PORT:-12525}
     export BIMER_THREADS=${BIMER_THREADS:-16}
+    # Status answers mostly from Redis: on a small machine few threads keep its tail short.
+    export BIMER_STATUS_THREADS=${BIMER_STATUS_THREADS:-6}
     export BIMER_DEMO_PASSWORD=${BIMER_DEMO_PASSWORD:-Demo.Parola.2026}
     export BIMER_NGINX_API_RATE=${BIMER_NGINX_API_RATE:-50r/s}
     export BIMER_NGINX_API_BURST=${BIMER_NGINX_API_BURST:-100}

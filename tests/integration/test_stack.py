@@ -418,3 +418,20 @@ def test_docker_compose_has_the_whole_topology():
         assert "healthcheck" in services[name]
     for port in services["nginx"]["ports"]:
         assert str(port).startswith("127.0.0.1:"), port
+
+
+def test_one_service_can_have_its_own_thread_count(stack_env, tmp_path):
+    """BIMER_<SERVICE>_THREADS overrides BIMER_THREADS for that service alone: the local
+    runner gives the status service 6 (its answers mostly come from Redis)."""
+    log = Path(stack_env.get("BIMER_LOG_DIR") or Path(stack_env["BIMER_VAR_DIR"]) / "log")
+    want = stack_env.get("BIMER_STATUS_THREADS")
+    assert want == "6"
+    assert f"with {want} threads" in (log / "status.log").read_text()
+    assert f"with {stack_env['BIMER_THREADS']} threads" in (log / "submission.log").read_text()
+    env = {k: v for k, v in stack_env.items() if k.startswith("BIMER_")}
+    env.update({"PATH": "/usr/bin:/bin", "BIMER_RUN_DIR": str(tmp_path),
+                "BIMER_STATUS_THREADS": "0", "ASAN_OPTIONS": "detect_leaks=0"})
+    p = subprocess.run([str(Path(stack_env["BIMER_BIN_DIR"]) / "bimer-status")], env=env,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "BIMER_STATUS_THREADS" in p.stderr, p.stderr
+    assert not (tmp_path / "status.sock").exists()
