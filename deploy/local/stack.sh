@@ -690,6 +690,7 @@ print_summary() {
     say ""
     say "BİMER is up."
     say "  URL:       $base/"
+    say "  Staff:     $base/personel/   (console for operators, institutions, BEDK, reports)"
     say "  API spec:  $base/api-spec/openapi.yaml   (file: api-spec/openapi.yaml)"
     say "  Health:    $base/api/v1/<service>/health"
     say "  Metrics:   http://127.0.0.1:$BIMER_METRICS_PORT/metrics/<service>   (Prometheus text, loopback only; outbox backlog in /metrics/routing)"
