@@ -19,10 +19,59 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } roles[] = {
-	{ BM_ROLE_OPERATOR, "operator" },   { BM_ROLE_INSTITUTION_USER, "institution_user" },
-	{ BM_ROLE_COORDINATOR, "coordinator" }, { BM_ROLE_BEDK, "bedk_member" },
-	{ BM_ROLE_ADMIN, "admin" },         { BM_ROLE_AGENCY, "agency" },
+    {BM_ROLE_OPERATOR, "operator"},
+    {BM_ROLE_INSTITUTION_USER, "institution_user"},
+    {BM_ROLE_COORDINATOR, "coordinator"},
+    {BM_ROLE_BEDK, "bedk_member"},
+    {BM_ROLE_ADMIN, "admin"},
+    {BM_ROLE_AGENCY, "agency"},
 };
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} scopes[] = {
+    {BM_SCOPE_INBOX_READ, "inbox:read"},
+    {BM_SCOPE_APPLICATIONS_READ, "applications:read"},
+    {BM_SCOPE_APPLICATIONS_ROUTE, "applications:route"},
+    {BM_SCOPE_APPLICATIONS_ANSWER, "applications:answer"},
+    {BM_SCOPE_APPEALS_RESPOND, "appeals:respond"},
+    {BM_SCOPE_REPORTS_READ, "reports:read"},
+};
+
+bool bm_scopes_parse(const char *names, unsigned *bits)
+{
+	*bits = 0;
+	while (names && *names) {
+		size_t n = strcspn(names, " ");
+		bool known = false;
+		for (size_t i = 0; n && i < sizeof scopes / sizeof scopes[0]; i++)
+			if (strlen(scopes[i].name) == n && !strncmp(scopes[i].name, names, n)) {
+				*bits |= scopes[i].bit;
+				known = true;
+			}
+		if (n && !known)
+			return false;
+		names += n;
+		names += strspn(names, " ");
+	}
+	return true;
+}
+
+void bm_scopes_format(unsigned bits, char *out, size_t cap)
+{
+	size_t used = 0;
+	if (cap)
+		out[0] = '\0';
+	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
+		if (!(bits & scopes[i].bit))
+			continue;
+		int n = snprintf(out + used, cap - used, "%s%s", used ? " " : "", scopes[i].name);
+		if (n < 0 || (size_t)n >= cap - used)
+			return;
+		used += (size_t)n;
+	}
+}
 
 unsigned bm_role_from_name(const char *name)
 {
@@ -75,7 +124,7 @@ static void kid_of(const unsigned char *pem, size_t len, char kid[24])
 
 /* The kid of a key pair is that of its public half, so verifiers can find it. */
 enum bm_err bm_jwt_keys_load(const struct bm_cfg *cfg, bool signing, struct bm_jwt_keys *k,
-			     char *err, size_t errlen)
+                             char *err, size_t errlen)
 {
 	const char *prev = getenv("BIMER_JWT_PREVIOUS_PUBLIC_KEY_FILE");
 
@@ -88,7 +137,8 @@ enum bm_err bm_jwt_keys_load(const struct bm_cfg *cfg, bool signing, struct bm_j
 	k->npub = 1;
 	if (prev && *prev) {
 		if (read_pem(prev, &k->pub[1].pem, &k->pub[1].len)) {
-			snprintf(err, errlen, "BIMER_JWT_PREVIOUS_PUBLIC_KEY_FILE must name a PEM key");
+			snprintf(err, errlen,
+			         "BIMER_JWT_PREVIOUS_PUBLIC_KEY_FILE must name a PEM key");
 			bm_jwt_keys_free(k);
 			return BM_E_CONFIG;
 		}
@@ -97,7 +147,8 @@ enum bm_err bm_jwt_keys_load(const struct bm_cfg *cfg, bool signing, struct bm_j
 	}
 	if (signing) {
 		if (read_pem(cfg->jwt_private_key_file, &k->priv, &k->priv_len)) {
-			snprintf(err, errlen, "BIMER_JWT_PRIVATE_KEY_FILE must name a PEM private key");
+			snprintf(err, errlen,
+			         "BIMER_JWT_PRIVATE_KEY_FILE must name a PEM private key");
 			bm_jwt_keys_free(k);
 			return BM_E_CONFIG;
 		}
@@ -152,7 +203,7 @@ static bool copy_str(const json_t *claims, const char *name, char *out, size_t c
 static bool claims_ok(const json_t *c, time_t now, struct bm_principal *p)
 {
 	const json_t *exp = json_object_get(c, "exp"), *nbf = json_object_get(c, "nbf"),
-		     *iat = json_object_get(c, "iat"), *rl = json_object_get(c, "roles");
+	             *iat = json_object_get(c, "iat"), *rl = json_object_get(c, "roles");
 	const char *iss = json_string_value(json_object_get(c, "iss"));
 	const char *aud = json_string_value(json_object_get(c, "aud"));
 	size_t i;
@@ -173,13 +224,17 @@ static bool claims_ok(const json_t *c, time_t now, struct bm_principal *p)
 	if (!copy_str(c, "sid", p->sid, sizeof p->sid))
 		p->sid[0] = '\0';
 	p->roles = 0;
-	json_array_foreach(rl, i, r) {
+	json_array_foreach(rl, i, r)
+	{
 		unsigned bit = bm_role_from_name(json_string_value(r));
 		if (!bit)
 			return false;
 		p->roles |= bit;
 	}
 	p->exp = (time_t)json_integer_value(exp);
+	const json_t *sc = json_object_get(c, "scope");
+	if (sc && (!json_is_string(sc) || !bm_scopes_parse(json_string_value(sc), &p->scopes)))
+		return false;
 	const json_t *uid = json_object_get(c, "uid");
 	if (uid && (!json_is_integer(uid) || json_integer_value(uid) < 0))
 		return false;
@@ -188,7 +243,7 @@ static bool claims_ok(const json_t *c, time_t now, struct bm_principal *p)
 }
 
 enum bm_err bm_jwt_verify(const struct bm_jwt_keys *k, const char *token, time_t now,
-			  struct bm_principal *out)
+                          struct bm_principal *out)
 {
 	jwt_t *jwt = NULL;
 	enum bm_err e = BM_E_UNAUTHORIZED;
@@ -219,8 +274,7 @@ out:
 
 /* ---- issuing ---------------------------------------------------------------- */
 
-char *bm_jwt_issue(const struct bm_jwt_keys *k, const struct bm_principal *p, time_t now,
-		   int ttl)
+char *bm_jwt_issue(const struct bm_jwt_keys *k, const struct bm_principal *p, time_t now, int ttl)
 {
 	jwt_t *jwt = NULL;
 	char *token = NULL, *grants = NULL;
@@ -232,13 +286,17 @@ char *bm_jwt_issue(const struct bm_jwt_keys *k, const struct bm_principal *p, ti
 		if (p->roles & roles[i].bit)
 			json_array_append_new(rl, json_string(roles[i].name));
 	c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:I, s:I, s:I}", "iss", BM_JWT_ISS, "aud",
-		      BM_JWT_AUD, "sub", p->sub, "inst", p->inst, "jti", p->jti, "roles", rl,
-		      "iat", (json_int_t)now, "nbf", (json_int_t)now, "exp",
-		      (json_int_t)(now + ttl));
+	              BM_JWT_AUD, "sub", p->sub, "inst", p->inst, "jti", p->jti, "roles", rl, "iat",
+	              (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)(now + ttl));
 	if (c && p->sid[0])
 		json_object_set_new(c, "sid", json_string(p->sid));
 	if (c && p->uid)
 		json_object_set_new(c, "uid", json_integer(p->uid));
+	if (c && p->scopes) {
+		char names[256];
+		bm_scopes_format(p->scopes, names, sizeof names);
+		json_object_set_new(c, "scope", json_string(names));
+	}
 	grants = c ? json_dumps(c, JSON_COMPACT) : NULL;
 	if (!grants || jwt_new(&jwt) || jwt_add_grants_json(jwt, grants) ||
 	    jwt_add_header(jwt, "kid", k->priv_kid) ||

@@ -37,6 +37,7 @@ struct bm_route {
 	size_t max_body;               /* 0 = the service default (BIMER_MAX_BODY) */
 	const struct bm_field *query;  /* query parameters allowed; NULL = none accepted */
 	unsigned roles;                /* 0 = public; else a bearer token with one of these roles */
+	unsigned scope; /* with BM_ROLE_AGENCY in roles: the enum bm_scope an agency token needs */
 };
 
 #define BM_ROUTE_PARAMS    4

@@ -190,8 +190,9 @@ static enum bm_err revoked(struct bm_req *req, bool *yes)
 	return e;
 }
 
-/* 401 without a valid, unrevoked token; 403 when its roles do not fit the route. */
-static enum bm_err authorize(struct bm_req *req, unsigned roles)
+/* 401 without a valid, unrevoked token; 403 when its roles do not fit the route, or when an
+ * agency token (an institution's own system) lacks the scope the route needs. */
+static enum bm_err authorize(struct bm_req *req, unsigned roles, unsigned scope)
 {
 	bool yes = false;
 	if (!req->ctx->jwt ||
@@ -202,7 +203,12 @@ static enum bm_err authorize(struct bm_req *req, unsigned roles)
 		return e;
 	if (yes)
 		return BM_E_UNAUTHORIZED;
-	return req->who.roles & roles ? BM_OK : BM_E_FORBIDDEN;
+	if (!(req->who.roles & roles))
+		return BM_E_FORBIDDEN;
+	/* a token that is only an agency's acts within its scopes */
+	if (req->who.roles == BM_ROLE_AGENCY && !(scope && (req->who.scopes & scope)))
+		return BM_E_FORBIDDEN;
+	return BM_OK;
 }
 
 /* Everything before the handler; answers and returns false when a guard fails. */
@@ -220,7 +226,7 @@ static bool guard_or_reply(struct bm_srv *srv, struct bm_req *req)
 		return false;
 	}
 	const struct bm_route *r = req->match.route;
-	if (r->roles && (e = authorize(req, r->roles))) {
+	if (r->roles && (e = authorize(req, r->roles, r->scope))) {
 		bm_reply_error(req, e);
 		return false;
 	}

@@ -185,3 +185,49 @@ def test_agency_client_credentials(api, stack_env):
     wrong_grant = api.post("/api/v1/auth/token", data={**form, "grant_type": "password"},
                            headers={"X-Forwarded-For": client_ip()})
     assert wrong_grant.status_code == 422
+
+
+def agency_token(api, stack_env, scope=None):
+    form = {"grant_type": "client_credentials", "client_id": "saglik-sistemi",
+            "client_secret": stack_env.get("BIMER_DEMO_PASSWORD", "Demo.Parola.2026")}
+    if scope is not None:
+        form["scope"] = scope
+    return api.post("/api/v1/auth/token", data=form, headers={"X-Forwarded-For": client_ip()})
+
+
+def test_agency_tokens_act_within_their_scopes(api, stack_env):
+    """An agency system's token carries its client's scopes (or fewer, if asked), and each
+    operation open to agencies needs its own: without it, 403 before anything is read."""
+    granted = "inbox:read applications:read applications:route applications:answer"
+    full = agency_token(api, stack_env)
+    assert full.status_code == 200, full.text
+    assert full.json()["scope"] == granted
+    claims = json.loads(base64.urlsafe_b64decode(full.json()["access_token"].split(".")[1]
+                                                 + "=="))
+    assert claims["scope"] == granted
+    narrow = agency_token(api, stack_env, "inbox:read")
+    assert narrow.status_code == 200, narrow.text
+    assert narrow.json()["scope"] == "inbox:read"
+    tok = narrow.json()["access_token"]
+    assert api.get("/api/v1/inbox", headers=bearer(tok)).status_code == 200
+    missing = "/api/v1/applications/2026-0000001-8"
+    for method, path, body in (("GET", missing, None),
+                               ("POST", missing + "/answer",
+                                {"outcome": "positive", "text": "Talebiniz karşılanmıştır."}),
+                               ("POST", missing + "/route", {"institution_code": "MEB"}),
+                               ("GET", "/api/v1/appeals", None)):
+        r = api.request(method, path, json=body, headers=bearer(tok))
+        assert r.status_code == 403, (path, r.status_code, r.text)
+    # the full token passes the guard on the same calls (then: no such application)
+    ftok = full.json()["access_token"]
+    r = api.post(missing + "/answer", json={"outcome": "positive",
+                                            "text": "Talebiniz karşılanmıştır."},
+                 headers=bearer(ftok))
+    assert r.status_code == 404, r.text
+    # appeals:respond was never granted to this client
+    assert api.get("/api/v1/appeals", headers=bearer(ftok)).status_code == 403
+    for asked in ("appeals:respond", "inbox:read reports:read", "no:such_scope"):
+        r = agency_token(api, stack_env, asked)
+        assert r.status_code == 422, (asked, r.text)
+        assert {(e["field"], e["code"]) for e in r.json()["errors"]} == {
+            ("scope", "SCOPE_NOT_GRANTED")}

@@ -228,6 +228,35 @@ static void test_iss_aud_nbf_roles(void **state)
 	   BM_E_UNAUTHORIZED);
 }
 
+/* Agency scopes: names ↔ bits, a round trip through a token, unknown names refused. */
+static void test_scopes(void **state)
+{
+	(void)state;
+	unsigned bits = 0;
+	char names[256];
+	assert_true(bm_scopes_parse("inbox:read  applications:answer", &bits));
+	assert_int_equal(bits, BM_SCOPE_INBOX_READ | BM_SCOPE_APPLICATIONS_ANSWER);
+	bm_scopes_format(bits, names, sizeof names);
+	assert_string_equal(names, "inbox:read applications:answer");
+	assert_true(bm_scopes_parse("", &bits));
+	assert_int_equal(bits, 0);
+	assert_false(bm_scopes_parse("inbox:read inbox:reads", &bits));
+	assert_false(bm_scopes_parse("inbox", &bits));
+	struct bm_principal in = {.roles = BM_ROLE_AGENCY, .scopes = BM_SCOPE_APPEALS_RESPOND}, out;
+	snprintf(in.sub, sizeof in.sub, "saglik-sistemi");
+	snprintf(in.inst, sizeof in.inst, "SAGLIK");
+	snprintf(in.jti, sizeof in.jti, "j2");
+	char *t = bm_jwt_issue(&keys, &in, now, 600);
+	assert_non_null(t);
+	assert_int_equal(bm_jwt_verify(&keys, t, now, &out), BM_OK);
+	assert_int_equal(out.scopes, BM_SCOPE_APPEALS_RESPOND);
+	free(t);
+	/* a scope claim we do not know, or not a string: the token is refused */
+	rs(claims(300, "bimer", "bimer-api", ",\"scope\":\"inbox:read root\""), BM_E_UNAUTHORIZED);
+	rs(claims(300, "bimer", "bimer-api", ",\"scope\":[\"inbox:read\"]"), BM_E_UNAUTHORIZED);
+	rs(claims(300, "bimer", "bimer-api", ",\"scope\":\"inbox:read\""), BM_OK);
+}
+
 static void test_garbage_and_oversized(void **state)
 {
 	(void)state;
@@ -269,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_key_same_kid), cmocka_unit_test(test_exp),
 		cmocka_unit_test(test_iss_aud_nbf_roles),  cmocka_unit_test(test_garbage_and_oversized),
 		cmocka_unit_test(test_no_key_refuses_to_load),
+		cmocka_unit_test(test_scopes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
