@@ -215,30 +215,35 @@ static enum bm_err parse_rl(const redisReply *rep, struct bm_rl_result *out)
 	return BM_OK;
 }
 
-/* The most keys one call takes (a request has two or three limits). */
-#define RL_MAX_KEYS 8
+bool bm_rl_args_fill(struct bm_rl_args *a, const struct bm_rl_key *keys, size_t n,
+                     const char *extra, bool extra_is_key)
+{
+	if (n == 0 || n > BM_RL_MAX_KEYS)
+		return false;
+	snprintf(a->nkeys, sizeof a->nkeys, "%zu", n + (extra_is_key ? 1 : 0));
+	a->argv[0] = a->nkeys;
+	a->argv[1 + n] = extra;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(a->nums[i][0], sizeof a->nums[i][0], "%ld", keys[i].limit->n);
+		snprintf(a->nums[i][1], sizeof a->nums[i][1], "%ld", keys[i].limit->window_s);
+		a->argv[1 + i] = keys[i].key;
+		a->argv[2 + n + 2 * i] = a->nums[i][0];
+		a->argv[3 + n + 2 * i] = a->nums[i][1];
+	}
+	a->argc = (int)(2 + 3 * n);
+	return true;
+}
 
 /* Run the limiter script over n keys in one round trip. */
 static enum bm_err rl_run(struct bm_redis *r, const struct bm_rl_key *keys, size_t n,
                           const char *mode, struct bm_rl_result *out)
 {
-	char nkeys[8], nums[RL_MAX_KEYS][2][24];
-	const char *argv[2 + 3 * RL_MAX_KEYS];
+	struct bm_rl_args a;
 	enum bm_err e;
 
-	if (n == 0 || n > RL_MAX_KEYS)
+	if (!bm_rl_args_fill(&a, keys, n, mode, false))
 		return BM_E_INTERNAL;
-	snprintf(nkeys, sizeof nkeys, "%zu", n);
-	argv[0] = nkeys;
-	argv[1 + n] = mode;
-	for (size_t i = 0; i < n; i++) {
-		snprintf(nums[i][0], sizeof nums[i][0], "%ld", keys[i].limit->n);
-		snprintf(nums[i][1], sizeof nums[i][1], "%ld", keys[i].limit->window_s);
-		argv[1 + i] = keys[i].key;
-		argv[2 + n + 2 * i] = nums[i][0];
-		argv[3 + n + 2 * i] = nums[i][1];
-	}
-	redisReply *rep = bm_redis_eval(r, &rl, (int)(2 + 3 * n), argv, NULL);
+	redisReply *rep = bm_redis_eval(r, &rl, a.argc, a.argv, NULL);
 	if (!rep)
 		return BM_E_REDIS;
 	e = parse_rl(rep, out);

@@ -87,6 +87,25 @@ struct bm_rl_key {
 
 enum bm_rl_mode { BM_RL_PEEK, BM_RL_HIT };
 
+/* The most limits one script call takes (a request has two or three). */
+#define BM_RL_MAX_KEYS 8
+
+/*
+ * The arguments of a limiter script over n limits (bm_redis_eval's argv):
+ * the key count, the limits' keys, extra (a mode word, or one more key when
+ * extra_is_key), then a limit and a window in seconds per limit.
+ */
+struct bm_rl_args {
+	char nkeys[8];
+	char nums[BM_RL_MAX_KEYS][2][24];
+	const char *argv[2 + 3 * BM_RL_MAX_KEYS];
+	int argc;
+};
+
+/* Fill a; false when n is 0 or above BM_RL_MAX_KEYS. a points into keys and extra. */
+bool bm_rl_args_fill(struct bm_rl_args *a, const struct bm_rl_key *keys, size_t n,
+                     const char *extra, bool extra_is_key);
+
 /*
  * Peek at (or count a hit on) every key. *worst is allowed, or the denial
  * with the longest wait. A hit counts on every key even after a denial,

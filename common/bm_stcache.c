@@ -127,23 +127,12 @@ static enum bm_err parse_get(const redisReply *rep, struct bm_stcache_hit *out)
 enum bm_err bm_stcache_get(struct bm_redis *r, const struct bm_rl_key *keys, size_t n,
                            const char *key, struct bm_stcache_hit *out)
 {
-	char nkeys[8], nums[8][2][24];
-	const char *argv[2 + 3 * 8];
+	struct bm_rl_args a;
 
 	*out = (struct bm_stcache_hit){0};
-	if (n > 8)
+	if (!bm_rl_args_fill(&a, keys, n, key, true))
 		return BM_E_INTERNAL;
-	snprintf(nkeys, sizeof nkeys, "%zu", n + 1);
-	argv[0] = nkeys;
-	argv[1 + n] = key;
-	for (size_t i = 0; i < n; i++) {
-		snprintf(nums[i][0], sizeof nums[i][0], "%ld", keys[i].limit->n);
-		snprintf(nums[i][1], sizeof nums[i][1], "%ld", keys[i].limit->window_s);
-		argv[1 + i] = keys[i].key;
-		argv[2 + n + 2 * i] = nums[i][0];
-		argv[3 + n + 2 * i] = nums[i][1];
-	}
-	redisReply *rep = bm_redis_eval(r, &get_script, (int)(2 + 3 * n), argv, NULL);
+	redisReply *rep = bm_redis_eval(r, &get_script, a.argc, a.argv, NULL);
 	if (!rep)
 		return BM_E_REDIS;
 	enum bm_err e = parse_get(rep, out);

@@ -51,7 +51,7 @@ struct bm_stcache_hit {
 };
 
 /*
- * Peek at the limits (keys, n ≤ 8) and look key up, in one call. BM_E_REDIS
+ * Peek at the limits (keys, 1 ≤ n ≤ BM_RL_MAX_KEYS) and look key up, in one call. BM_E_REDIS
  * when Redis cannot be asked (the caller then takes the uncached path);
  * BM_E_NOMEM. On success fills *out.
  */
