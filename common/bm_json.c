@@ -100,8 +100,7 @@ static const struct msg messages[] = {
     {"BE_PHONE_NOT_ALLOWED",
      "Bilgi edinme başvurusu telefonla yapılamaz; yazılı veya elektronik olmalıdır.",
      "An information request cannot be made by phone; it must be written or electronic."},
-    {"BE_MISSING_TCKN_OR_FORM",
-     "Faksla bilgi edinme başvurusunda T.C. kimlik numarası zorunludur.",
+    {"BE_MISSING_TCKN_OR_FORM", "Faksla bilgi edinme başvurusunda T.C. kimlik numarası zorunludur.",
      "An information request by fax must carry the T.C. identity number."},
     {"ATTACHMENT_EMPTY", "Dosya boş.", "The file is empty."},
     {"ATTACHMENT_TYPE_MISMATCH",
@@ -148,6 +147,16 @@ void bm_verrs_add(struct bm_verrs *errs, const char *field, const char *code,
 		         text, f->min);
 	else
 		snprintf(v->message, sizeof v->message, "%s", text);
+}
+
+void bm_verrs_add_text(struct bm_verrs *errs, const char *field, const char *code, const char *tr,
+                       const char *en)
+{
+	size_t before = errs->n;
+	bm_verrs_add(errs, field, code, NULL);
+	if (errs->n > before && tr && en)
+		snprintf(errs->v[before].message, sizeof errs->v[before].message, "%s",
+		         errs->lang == BM_LANG_EN ? en : tr);
 }
 
 /* ---- regular expressions, compiled once per pattern -------------------- */

@@ -81,6 +81,11 @@ size_t bm_json_validate(const json_t *obj, const struct bm_field *tbl, struct bm
 void bm_verrs_add(struct bm_verrs *errs, const char *field, const char *code,
                   const struct bm_field *f);
 
+/* Add one violation of a handler's own rule, with its message in both languages
+ * (tr and en; either NULL: the code's message from the table). */
+void bm_verrs_add_text(struct bm_verrs *errs, const char *field, const char *code, const char *tr,
+                       const char *en);
+
 /* Whether the whole of s matches the POSIX ERE pattern (compiled once, cached). */
 bool bm_json_matches(const char *s, const char *pattern);
 

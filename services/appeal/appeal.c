@@ -59,12 +59,7 @@ void ap_reply_not_found(struct bm_req *req)
 void ap_field_error(struct bm_req *req, const char *field, const char *code, const char *tr,
                     const char *en)
 {
-	struct bm_verrs *errs = &req->errs;
-	size_t before = errs->n;
-	bm_verrs_add(errs, field, code, NULL);
-	if (errs->n > before && tr && en)
-		snprintf(errs->v[before].message, sizeof errs->v[before].message, "%s",
-		         errs->lang == BM_LANG_EN ? en : tr);
+	bm_verrs_add_text(&req->errs, field, code, tr, en);
 }
 
 /* ---- transactions ------------------------------------------------------------ */

@@ -149,12 +149,7 @@ void rt_reply_domain(struct bm_req *req, enum bm_err e, const char *code, const 
 void rt_field_error(struct bm_req *req, const char *field, const char *code, const char *tr,
                     const char *en)
 {
-	struct bm_verrs *errs = &req->errs;
-	size_t before = errs->n;
-	bm_verrs_add(errs, field, code, NULL);
-	if (errs->n > before)
-		snprintf(errs->v[before].message, sizeof errs->v[before].message, "%s",
-		         errs->lang == BM_LANG_EN ? en : tr);
+	bm_verrs_add_text(&req->errs, field, code, tr, en);
 }
 
 char *rt_event_data(const struct bm_req *req, json_t *obj)

@@ -381,13 +381,9 @@ void auth_token(struct bm_req *req)
 	}
 	bm_dbres_free(c);
 	if (ok && !scoped) {
-		size_t at = req->errs.n;
-		bm_verrs_add(&req->errs, "scope", "SCOPE_NOT_GRANTED", NULL);
-		if (req->errs.n > at)
-			snprintf(req->errs.v[at].message, sizeof req->errs.v[at].message, "%s",
-			         req->lang == BM_LANG_EN
-			             ? "This client is not granted the requested scope."
-			             : "İstenen yetki kapsamı bu istemciye tanınmamış.");
+		bm_verrs_add_text(&req->errs, "scope", "SCOPE_NOT_GRANTED",
+		                  "İstenen yetki kapsamı bu istemciye tanınmamış.",
+		                  "This client is not granted the requested scope.");
 		bm_reply_error(req, BM_E_VALIDATION);
 		return;
 	}
