@@ -4,6 +4,7 @@
  * explicit reconnect. See bm_db.h.
  */
 #include "bm_db.h"
+#include "bm_db_int.h"
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -105,32 +106,40 @@ static bool is_connection_error(unsigned e)
 	       e == CR_COMMANDS_OUT_OF_SYNC;
 }
 
+MYSQL *bm_db_connect(const struct bm_cfg *c, unsigned read_timeout_s, unsigned *err_no)
+{
+	unsigned timeout = c->db_timeout_s;
+	bool local = c->db_socket[0] != '\0';
+	MYSQL *my = mysql_init(NULL);
+
+	*err_no = 0;
+	if (!my)
+		return NULL;
+	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
+	mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	if (!mysql_real_connect(my, local ? "localhost" : c->db_host, c->db_user, c->db_password,
+	                        c->db_name, local ? 0 : c->db_port, local ? c->db_socket : NULL,
+	                        0)) {
+		*err_no = mysql_errno(my);
+		bm_log(BM_LOG_WARN, NULL, "db connect failed: %u %s", mysql_errno(my),
+		       mysql_error(my));
+		mysql_close(my);
+		return NULL;
+	}
+	return my;
+}
+
 static enum bm_err connect_db(struct bm_db *db)
 {
-	const struct bm_cfg *c = db->cfg;
-	unsigned timeout = c->db_timeout_s;
-
 	if (db->my)
 		return BM_OK;
-	db->my = mysql_init(NULL);
-	if (!db->my)
-		return BM_E_NOMEM;
-	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db->my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	bool local = c->db_socket[0] != '\0';
-	if (!mysql_real_connect(db->my, local ? "localhost" : c->db_host, c->db_user,
-	                        c->db_password, c->db_name, local ? 0 : c->db_port,
-	                        local ? c->db_socket : NULL, 0)) {
-		db->last_errno = mysql_errno(db->my);
-		bm_log(BM_LOG_WARN, NULL, "db connect failed: %u %s", mysql_errno(db->my),
-		       mysql_error(db->my));
-		drop_connection(db);
-		return BM_E_DB;
-	}
-	return BM_OK;
+	db->my = bm_db_connect(db->cfg, db->cfg->db_timeout_s, &db->last_errno);
+	if (db->my)
+		return BM_OK;
+	return db->last_errno ? BM_E_DB : BM_E_NOMEM;
 }
 
 enum bm_err bm_db_ping(struct bm_db *db)
@@ -171,7 +180,7 @@ static MYSQL_STMT *prepared(struct bm_db *db, const char *sql)
 	return st;
 }
 
-static void bind_params(MYSQL_BIND *b, const struct bm_dbp *p, size_t n)
+void bm_db_bind_params(MYSQL_BIND *b, const struct bm_dbp *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		memset(&b[i], 0, sizeof b[i]);
@@ -317,7 +326,7 @@ static enum bm_err run_once(struct bm_db *db, const char *sql, const struct bm_d
 		       mysql_stmt_param_count(st), n);
 		return BM_E_INTERNAL;
 	}
-	bind_params(bind, params, n);
+	bm_db_bind_params(bind, params, n);
 	if ((n && mysql_stmt_bind_param(st, bind)) || mysql_stmt_execute(st)) {
 		db->last_errno = mysql_stmt_errno(st);
 		if (db->last_errno == ER_DUP_ENTRY)

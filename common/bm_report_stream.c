@@ -5,14 +5,14 @@
  * and more). bm_db_run keeps every cell of a result in memory; here rows are
  * fetched unbuffered into fixed buffers and aggregated as they arrive, so a
  * pass costs one index range scan and constant memory. The connection is
- * the engine's own, set up as bm_db sets up its own (UTC, utf8mb4, the
- * configured connect timeout, the Unix socket when there is one) but with a
+ * the engine's own, set up by bm_db_connect as every bm_db's is, but with a
  * longer read timeout, opened for one build and closed after it.
  */
 #include <mysql.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bm_db_int.h"
 #include "bm_log.h"
 #include "bm_report_int.h"
 
@@ -30,27 +30,15 @@ struct rp_stream {
 
 enum bm_err rp_stream_open(const struct bm_cfg *c, struct rp_stream **out)
 {
-	unsigned timeout = c->db_timeout_s, pass = PASS_TIMEOUT_S;
-	bool local = c->db_socket[0] != '\0';
+	unsigned err_no;
 	struct rp_stream *s = calloc(1, sizeof *s);
 
 	*out = NULL;
-	if (!s || !(s->my = mysql_init(NULL))) {
-		free(s);
+	if (!s)
 		return BM_E_NOMEM;
-	}
-	mysql_options(s->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(s->my, MYSQL_OPT_READ_TIMEOUT, &pass);
-	mysql_options(s->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-	mysql_options(s->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(s->my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	if (!mysql_real_connect(s->my, local ? "localhost" : c->db_host, c->db_user, c->db_password,
-	                        c->db_name, local ? 0 : c->db_port, local ? c->db_socket : NULL,
-	                        0)) {
-		bm_log(BM_LOG_WARN, NULL, "report stream: connect failed: %u %s",
-		       mysql_errno(s->my), mysql_error(s->my));
-		rp_stream_close(s);
-		return BM_E_DB;
+	if (!(s->my = bm_db_connect(c, PASS_TIMEOUT_S, &err_no))) {
+		free(s);
+		return err_no ? BM_E_DB : BM_E_NOMEM;
 	}
 	*out = s;
 	return BM_OK;
@@ -63,23 +51,6 @@ void rp_stream_close(struct rp_stream *s)
 	if (s->my)
 		mysql_close(s->my);
 	free(s);
-}
-
-static void bind_params(MYSQL_BIND *b, const struct bm_dbp *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		memset(&b[i], 0, sizeof b[i]);
-		if (p[i].type == BM_DBP_INT) {
-			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[i].buffer = (void *)&p[i].i;
-		} else if (p[i].type == BM_DBP_NULL) {
-			b[i].buffer_type = MYSQL_TYPE_NULL;
-		} else {
-			b[i].buffer_type = MYSQL_TYPE_STRING;
-			b[i].buffer = (void *)p[i].p;
-			b[i].buffer_length = p[i].len;
-		}
-	}
 }
 
 /* The result's columns bound to fixed text buffers. */
@@ -143,7 +114,7 @@ enum bm_err rp_stream_run(struct rp_stream *s, const char *sql, const struct bm_
 		e = n > 8 ? BM_E_INTERNAL : BM_E_NOMEM;
 		goto out;
 	}
-	bind_params(params, p, n);
+	bm_db_bind_params(params, p, n);
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) || mysql_stmt_param_count(st) != n ||
 	    (n && mysql_stmt_bind_param(st, params)) || mysql_stmt_execute(st) || !bind_row(st, r))
 		goto fail;

@@ -248,6 +248,25 @@ static inline json_t *adm_next_cursor(const char *last_key, bool more)
 	return json_string(enc);
 }
 
+/*
+ * Answer 200 with one page of a list: the first limit rows of res (the query
+ * asked for limit + 1) drawn by item, and next_cursor from column key_col of
+ * the last one when another row followed.
+ */
+static inline void adm_reply_page(struct bm_req *req, const struct bm_dbres *res, long long limit,
+                                  json_t *(*item)(const struct bm_dbres *, size_t), size_t key_col)
+{
+	size_t n = res->nrows > (size_t)limit ? (size_t)limit : res->nrows;
+	json_t *items = json_array();
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, item(res, i));
+	bm_reply_json(req, 200,
+	              json_pack("{s:o, s:o}", "items", items, "next_cursor",
+	                        adm_next_cursor(n ? bm_dbres_get(res, n - 1, key_col) : NULL,
+	                                        res->nrows > n)),
+	              NULL);
+}
+
 /* A DATETIME cell as the API's time, or null. */
 static inline json_t *adm_time(const char *db)
 {

@@ -354,15 +354,7 @@ void admin_institutions_list(struct bm_req *req)
 		bm_reply_error(req, e);
 		goto out;
 	}
-	size_t n = res->nrows > (size_t)limit ? (size_t)limit : res->nrows;
-	json_t *items = json_array();
-	for (size_t i = 0; items && i < n; i++)
-		json_array_append_new(items, inst_json(res, i));
-	bm_reply_json(
-	    req, 200,
-	    json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	              adm_next_cursor(n ? bm_dbres_get(res, n - 1, I_CODE) : NULL, res->nrows > n)),
-	    NULL);
+	adm_reply_page(req, res, limit, inst_json, I_CODE);
 out:
 	bm_dbres_free(res);
 	free(like);
