@@ -18,20 +18,25 @@
 /*
  * KEYS: the limit keys, then the look-up key; ARGV: a limit and a window
  * (seconds) per limit key. Returns {0, wait} when a limit is exhausted (the
- * longest wait), {1} when the look-up key is unknown, {1, id, gen} when it
- * is known but no current answer is cached, {1, id, gen, answer} otherwise.
- * The limits are only peeked at: a look-up that finds nothing counts its
- * miss with bm_rl_all afterwards, exactly as without the cache.
+ * longest wait; nothing counted), {2, member} when the look-up key is
+ * unknown, {1, id, gen} when it is known but no current answer is cached,
+ * {1, id, gen, answer} otherwise. An unknown key is counted as a miss at
+ * once, as the limiter's hit counts one (every key is under its limit
+ * here), under one member on every limit key: the time of the call and
+ * the first key's count, so members never repeat within a key (the
+ * limiter's own members have another form). A found application takes it
+ * back (put_script, refund_script); a known key is not counted at all.
  */
 static struct bm_script get_script =
     BM_SCRIPT("local t = redis.call('TIME')\n"
               "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
-              "local wait = 0\n"
-              "for i = 1, #KEYS - 1 do\n"
+              "local wait, nk, card = 0, #KEYS - 1, {}\n"
+              "for i = 1, nk do\n"
               "  local limit = tonumber(ARGV[2 * i - 1])\n"
               "  local win = tonumber(ARGV[2 * i]) * 1000000\n"
               "  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - win)\n"
-              "  if redis.call('ZCARD', KEYS[i]) >= limit then\n"
+              "  card[i] = redis.call('ZCARD', KEYS[i])\n"
+              "  if card[i] >= limit then\n"
               "    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')\n"
               "    local w = math.ceil((tonumber(oldest[2]) + win - now) / 1000000)\n"
               "    if w < 1 then w = 1 end\n"
@@ -40,7 +45,14 @@ static struct bm_script get_script =
               "end\n"
               "if wait > 0 then return {0, wait} end\n"
               "local id = redis.call('GET', KEYS[#KEYS])\n"
-              "if not id then return {1} end\n"
+              "if not id then\n"
+              "  local m = t[1] .. '.' .. t[2] .. '-' .. card[1]\n"
+              "  for i = 1, nk do\n"
+              "    redis.call('ZADD', KEYS[i], now, m)\n"
+              "    redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * i]) * 1000)\n"
+              "  end\n"
+              "  return {2, m}\n"
+              "end\n"
               "local gen = redis.call('GET', 'bimer:sg:' .. id) or '0'\n"
               "local entry = redis.call('GET', 'bimer:sc:' .. id)\n"
               "if entry then\n"
@@ -51,9 +63,14 @@ static struct bm_script get_script =
               "end\n"
               "return {1, id, gen}\n");
 
-/* KEYS: the look-up key; ARGV: id, ttl, gen ('' = the key only), answer. */
+/*
+ * KEYS: the look-up key, then the limit keys to take the miss charge back
+ * from (none without one); ARGV: id, ttl, gen ('' = the key only), answer,
+ * the charge's member.
+ */
 static struct bm_script put_script = BM_SCRIPT(
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])\n"
+    "for i = 2, #KEYS do redis.call('ZREM', KEYS[i], ARGV[5]) end\n"
     "if ARGV[3] ~= '' then\n"
     "  local gen = redis.call('GET', 'bimer:sg:' .. ARGV[1]) or '0'\n"
     "  if gen == ARGV[3] then\n"
@@ -61,6 +78,11 @@ static struct bm_script put_script = BM_SCRIPT(
     "  end\n"
     "end\n"
     "return 1\n");
+
+/* KEYS: the limit keys; ARGV: the charge's member. */
+static struct bm_script refund_script =
+    BM_SCRIPT("for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end\n"
+              "return 1\n");
 
 /* ARGV: the generations' lifetime, then the ids. */
 static struct bm_script changed_script = BM_SCRIPT("for i = 2, #ARGV do\n"
@@ -90,11 +112,23 @@ static bool is_int(const redisReply *e)
 	return e->type == REDIS_REPLY_INTEGER;
 }
 
+/* {2, member}: the look-up key is unknown and a miss was counted under member. */
+static enum bm_err parse_charge(const redisReply *rep, struct bm_stcache_hit *out)
+{
+	const redisReply *m = rep->element[1];
+	if (rep->elements != 2 || m->type != REDIS_REPLY_STRING || m->len == 0 ||
+	    m->len >= sizeof out->charge)
+		return BM_E_REDIS;
+	memcpy(out->charge, m->str, m->len + 1);
+	return BM_OK;
+}
+
 /* Fill out from the get script's reply; BM_E_REDIS when it is not one. */
 static enum bm_err parse_get(const redisReply *rep, struct bm_stcache_hit *out)
 {
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 || rep->elements > 4 ||
-	    !is_int(rep->element[0]))
+	    !is_int(rep->element[0]) || rep->element[0]->integer < 0 ||
+	    rep->element[0]->integer > 2)
 		return BM_E_REDIS;
 	if (rep->element[0]->integer == 0) {
 		if (rep->elements != 2 || !is_int(rep->element[1]))
@@ -103,8 +137,8 @@ static enum bm_err parse_get(const redisReply *rep, struct bm_stcache_hit *out)
 		out->retry_after = (long)rep->element[1]->integer;
 		return BM_OK;
 	}
-	if (rep->elements == 1)
-		return BM_OK;
+	if (rep->element[0]->integer == 2)
+		return parse_charge(rep, out);
 	for (size_t i = 1; i < rep->elements; i++)
 		if (rep->element[i]->type != REDIS_REPLY_STRING)
 			return BM_E_REDIS;
@@ -147,13 +181,48 @@ enum bm_err bm_stcache_get(struct bm_redis *r, const struct bm_rl_key *keys, siz
 }
 
 void bm_stcache_put(struct bm_redis *r, const char *key, long long id, const char *gen,
-                    const char *answer, unsigned ttl_s)
+                    const char *answer, unsigned ttl_s, const struct bm_rl_key *keys, size_t n,
+                    const char *charge)
 {
-	char ids[24], ttl[16];
+	char nkeys[8], ids[24], ttl[16];
+	const char *argv[2 + BM_RL_MAX_KEYS + 5];
+	size_t k = 0;
+
+	if (!charge[0] || n > BM_RL_MAX_KEYS)
+		n = 0; /* nothing to take back (or never charged: too many keys) */
+	snprintf(nkeys, sizeof nkeys, "%zu", 1 + n);
 	snprintf(ids, sizeof ids, "%lld", id);
 	snprintf(ttl, sizeof ttl, "%u", ttl_s);
-	const char *argv[] = {"1", key, ids, ttl, gen ? gen : "", gen ? answer : ""};
-	redisReply *rep = bm_redis_eval(r, &put_script, 6, argv, NULL);
+	argv[k++] = nkeys;
+	argv[k++] = key;
+	for (size_t i = 0; i < n; i++)
+		argv[k++] = keys[i].key;
+	argv[k++] = ids;
+	argv[k++] = ttl;
+	argv[k++] = gen ? gen : "";
+	argv[k++] = gen ? answer : "";
+	argv[k++] = charge;
+	redisReply *rep = bm_redis_eval(r, &put_script, (int)k, argv, NULL);
+	if (rep)
+		freeReplyObject(rep);
+}
+
+void bm_stcache_refund(struct bm_redis *r, const struct bm_rl_key *keys, size_t n,
+                       const char *charge)
+{
+	char nkeys[8];
+	const char *argv[2 + BM_RL_MAX_KEYS];
+
+	if (!charge[0] || n == 0 || n > BM_RL_MAX_KEYS)
+		return;
+	snprintf(nkeys, sizeof nkeys, "%zu", n);
+	argv[0] = nkeys;
+	for (size_t i = 0; i < n; i++)
+		argv[1 + i] = keys[i].key;
+	argv[1 + n] = charge;
+	redisReply *rep = bm_redis_eval(r, &refund_script, (int)(n + 2), argv, NULL);
+	if (!rep || rep->type == REDIS_REPLY_ERROR)
+		bm_log(BM_LOG_WARN, NULL, "status cache: a miss charge was not taken back");
 	if (rep)
 		freeReplyObject(rep);
 }

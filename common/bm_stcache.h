@@ -22,7 +22,11 @@
  * have refused lives at most BIMER_STATUS_CACHE_S seconds.
  *
  * The first call also checks the look-up's rate limits, so a cached answer
- * costs exactly one round trip.
+ * costs exactly one round trip. A look-up key it does not know is most
+ * likely a miss, so that same call counts the miss at once and hands back
+ * the member it added; when MariaDB then finds the application after all
+ * (a first look-up), the call that stores the answer takes the member back.
+ * A miss thus costs one Redis call, and a hit never counts.
  */
 #ifndef BM_STCACHE_H
 #define BM_STCACHE_H
@@ -42,18 +46,26 @@ void bm_stcache_key_number(const unsigned char *tckn_hmac, size_t mac_len, const
 /* The look-up key for a tracking code's SHA-256. */
 void bm_stcache_key_tracking(const unsigned char digest[32], char out[BM_STCACHE_KEY_LEN]);
 
+/* The longest member bm_stcache_get counts a miss with, with its NUL. */
+#define BM_STCACHE_CHARGE_LEN 48
+
 struct bm_stcache_hit {
-	bool denied;      /* a limit is exhausted: answer 429 */
+	bool denied;      /* a limit is exhausted: answer 429 (nothing counted) */
 	long retry_after; /* with denied */
 	long long id;     /* the application, when the look-up key is known; else 0 */
 	char gen[24];     /* its generation before the database is read (with id) */
 	char *answer;     /* the cached answer (JSON text), or NULL; caller frees */
+	/* When the key is unknown: the member counted as a miss on every limit key. */
+	char charge[BM_STCACHE_CHARGE_LEN];
 };
 
 /*
- * Peek at the limits (keys, 1 ≤ n ≤ BM_RL_MAX_KEYS) and look key up, in one call. BM_E_REDIS
- * when Redis cannot be asked (the caller then takes the uncached path);
- * BM_E_NOMEM. On success fills *out.
+ * Peek at the limits (keys, 1 ≤ n ≤ BM_RL_MAX_KEYS) and look key up, in one
+ * call. Not denied and key unknown: a miss is counted on every limit key
+ * (as bm_rl_all's hit does) under out->charge, which bm_stcache_put or
+ * bm_stcache_refund takes back if the look-up is not a miss after all.
+ * BM_E_REDIS when Redis cannot be asked (the caller then takes the
+ * uncached path: nothing was counted); BM_E_NOMEM. On success fills *out.
  */
 enum bm_err bm_stcache_get(struct bm_redis *r, const struct bm_rl_key *keys, size_t n,
                            const char *key, struct bm_stcache_hit *out);
@@ -61,11 +73,21 @@ enum bm_err bm_stcache_get(struct bm_redis *r, const struct bm_rl_key *keys, siz
 /*
  * After a database read that found application id: remember key → id, and
  * the answer under id if gen (from bm_stcache_get; NULL when the key was
- * not known then) is still the current generation. Failures are ignored:
- * the cache is only a cache.
+ * not known then) is still the current generation; and take the miss
+ * charge (hit->charge, "" for none) back from the n limit keys, all in one
+ * call. Failures are ignored: the cache is only a cache (at worst a hit
+ * stays counted as a miss).
  */
 void bm_stcache_put(struct bm_redis *r, const char *key, long long id, const char *gen,
-                    const char *answer, unsigned ttl_s);
+                    const char *answer, unsigned ttl_s, const struct bm_rl_key *keys, size_t n,
+                    const char *charge);
+
+/*
+ * Take the miss charge back from the n limit keys when the look-up failed
+ * (503: it was neither a hit nor a miss). Failures are ignored.
+ */
+void bm_stcache_refund(struct bm_redis *r, const struct bm_rl_key *keys, size_t n,
+                       const char *charge);
 
 /*
  * A bm_db change hook: the applications ids[n] changed; arg is the thread's

@@ -176,15 +176,18 @@ static json_t *render(const struct bm_dbres *app)
 /*
  * Answer the found application and, when the cache is on (ckey), keep the
  * answer for the next look-up: under the generation read before the
- * database was, if the look-up key was known then (hit->id).
+ * database was, if the look-up key was known then (hit->id); the same call
+ * takes back the miss that bm_stcache_get counted for an unknown key.
  */
 static void reply_found(struct bm_req *req, const struct bm_dbres *app, const char *ckey,
-                        const struct bm_stcache_hit *hit)
+                        const struct bm_stcache_hit *hit, const struct bm_rl_key *keys,
+                        size_t nkeys)
 {
 	json_t *out = render(app);
 	char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
 	json_decref(out);
 	if (!text) {
+		bm_stcache_refund(req->ctx->redis, keys, nkeys, hit->charge);
 		bm_reply_error(req, BM_E_NOMEM);
 		return;
 	}
@@ -192,16 +195,28 @@ static void reply_found(struct bm_req *req, const struct bm_dbres *app, const ch
 	long long id = strtoll(bm_dbres_get(app, 0, C_ID), NULL, 10);
 	if (ckey)
 		bm_stcache_put(req->ctx->redis, ckey, id, hit->id == id ? hit->gen : NULL, text,
-		               req->ctx->cfg->status_cache_s);
+		               req->ctx->cfg->status_cache_s, keys, nkeys, hit->charge);
 	free(text);
+}
+
+/* The one answer for every miss: the same whether the number exists or not. */
+static void reply_not_found(struct bm_req *req)
+{
+	bm_reply_problem(req, BM_E_NOT_FOUND, "APPLICATION_NOT_FOUND",
+	                 req->lang == BM_LANG_EN ? "No application matches these details."
+	                                         : "Bu bilgilerle eşleşen bir başvuru bulunamadı.");
 }
 
 /*
  * The shared look-up, limited by keys (the client address, and the ID
  * number when given): a caller over a limit is refused before any look-up,
  * so hits cannot be mined either; only misses count. With the cache on,
- * the limits and the cached answer come in one Redis call (bm_stcache.h).
- * Redis down → no cache, and the per-process fallback for the limits.
+ * the limits and the cached answer come in one Redis call (bm_stcache.h),
+ * which also counts the miss when the look-up key is unknown (hit.charge):
+ * a miss then answers 404 with no second call, and a found application
+ * takes the charge back as its answer is stored. Redis down or the cache
+ * off → no cache: the limits are peeked at, and a miss counted, with
+ * bm_limit_or_reply (the per-process fallback when Redis is down).
  * sql finds the application's id by the proof in params. Answers 200, 404,
  * 429 or 503.
  */
@@ -240,15 +255,13 @@ static void lookup(struct bm_req *req, const char *sql, const struct bm_dbp *par
 		struct bm_dbp by_id[] = {BM_DB_INT(id)};
 		e = bm_db_run(req->ctx->db, sql_by_id, by_id, 1, &res);
 	}
-	if (e)
+	if (e) {
+		bm_stcache_refund(req->ctx->redis, keys, nkeys, hit.charge); /* not a miss */
 		bm_reply_error(req, e);
-	else if (res && res->nrows >= 1)
-		reply_found(req, res, cache ? ckey : NULL, &hit);
-	else if (!bm_limit_or_reply(req, BM_RL_HIT, keys, nkeys, false))
-		bm_reply_problem(req, BM_E_NOT_FOUND, "APPLICATION_NOT_FOUND",
-		                 req->lang == BM_LANG_EN
-		                     ? "No application matches these details."
-		                     : "Bu bilgilerle eşleşen bir başvuru bulunamadı.");
+	} else if (res && res->nrows >= 1)
+		reply_found(req, res, cache ? ckey : NULL, &hit, keys, nkeys);
+	else if (hit.charge[0] || !bm_limit_or_reply(req, BM_RL_HIT, keys, nkeys, false))
+		reply_not_found(req); /* counted already (charge), or just now */
 	bm_dbres_free(res);
 }
 
