@@ -4,6 +4,7 @@
  */
 #include "bm_appno.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,22 +53,67 @@ bool bm_appno_check(const char *no)
 	return no[len - 1] - '0' == luhn(digits);
 }
 
-enum bm_err bm_appno_next(struct bm_db *db, time_t t, char out[BM_APPNO_SIZE])
-{
-	static const char sql[] = "SELECT NEXT VALUE FOR application_no_seq";
-	struct bm_dbres *res = NULL;
-	struct tm tm;
-	time_t local = t + ISTANBUL_OFFSET_S;
+/*
+ * The running numbers: a process-wide queue refilled with 32 values in one
+ * statement (the Sequence engine's seq_1_to_32 row source), so an intake
+ * does not pay a round trip for its number. Values a process holds when it
+ * stops are gaps, as after a rollback: harmless (0010_verification.sql).
+ */
+#define POOL_REFILL 32
+#define POOL_CAP    256
 
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long pool[POOL_CAP];
+static size_t pool_head, pool_len;
+
+static bool pool_take(long long *seq)
+{
+	pthread_mutex_lock(&pool_lock);
+	bool ok = pool_len > 0;
+	if (ok) {
+		*seq = pool[pool_head];
+		pool_head = (pool_head + 1) % POOL_CAP;
+		pool_len--;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return ok;
+}
+
+/* Fetch POOL_REFILL values, keep the first for the caller and queue the rest. */
+static enum bm_err pool_refill(struct bm_db *db, long long *seq)
+{
+	static const char sql[] = "SELECT NEXT VALUE FOR application_no_seq FROM seq_1_to_32";
+	struct bm_dbres *res = NULL;
 	enum bm_err e = bm_db_run(db, sql, NULL, 0, &res);
 	if (e)
 		return e;
-	if (res->nrows != 1 || !bm_dbres_get(res, 0, 0)) {
+	if (res->nrows == 0 || res->nrows > POOL_REFILL || !bm_dbres_get(res, 0, 0)) {
 		bm_dbres_free(res);
 		return BM_E_DB;
 	}
-	long long seq = strtoll(bm_dbres_get(res, 0, 0), NULL, 10);
+	*seq = strtoll(bm_dbres_get(res, 0, 0), NULL, 10);
+	pthread_mutex_lock(&pool_lock);
+	for (size_t r = 1; r < res->nrows && pool_len < POOL_CAP; r++) {
+		const char *v = bm_dbres_get(res, r, 0);
+		if (v)
+			pool[(pool_head + pool_len++) % POOL_CAP] = strtoll(v, NULL, 10);
+	}
+	pthread_mutex_unlock(&pool_lock);
 	bm_dbres_free(res);
+	return *seq > 0 ? BM_OK : BM_E_DB;
+}
+
+enum bm_err bm_appno_next(struct bm_db *db, time_t t, char out[BM_APPNO_SIZE])
+{
+	struct tm tm;
+	time_t local = t + ISTANBUL_OFFSET_S;
+	long long seq;
+
+	if (!pool_take(&seq)) {
+		enum bm_err e = pool_refill(db, &seq);
+		if (e)
+			return e;
+	}
 	gmtime_r(&local, &tm);
 	bm_appno_format(tm.tm_year + 1900, seq, out);
 	return BM_OK;

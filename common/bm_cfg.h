@@ -71,6 +71,9 @@ struct bm_cfg {
 	int access_ttl_s;              /* BIMER_ACCESS_TTL: access token lifetime (≤ 900) */
 	int session_ttl_s;             /* BIMER_SESSION_TTL: refresh token / session lifetime */
 	unsigned status_cache_s;      /* BIMER_STATUS_CACHE_S: status answers cached (0: off) */
+	unsigned intake_batch;        /* BIMER_INTAKE_BATCH: applications per intake transaction
+					 (1-16; 0: each request writes its own) */
+	unsigned intake_writers;      /* BIMER_INTAKE_WRITERS: threads writing those transactions */
 	struct bm_limit rl_status_ip; /* BIMER_RL_STATUS_IP: status misses per client address */
 	struct bm_limit rl_status_id; /* BIMER_RL_STATUS_ID: status misses per ID number */
 

@@ -13,7 +13,7 @@
 
 #include "bm_log.h"
 
-#define STMT_CACHE   64
+#define STMT_CACHE   96
 #define CELL_INITIAL 256
 
 struct stmt_slot {
@@ -308,14 +308,15 @@ out:
 	return e;
 }
 
+static enum bm_err run_bound(struct bm_db *db, MYSQL_STMT *st, MYSQL_BIND *bind,
+                             const struct bm_dbp *params, size_t n, struct bm_dbres *r);
+
 static enum bm_err run_once(struct bm_db *db, const char *sql, const struct bm_dbp *params,
                             size_t n, struct bm_dbres *r)
 {
-	MYSQL_BIND bind[64];
+	MYSQL_BIND small[64], *bind = small;
 	enum bm_err e;
 
-	if (n > 64)
-		return BM_E_INTERNAL;
 	if ((e = connect_db(db)))
 		return e;
 	MYSQL_STMT *st = prepared(db, sql);
@@ -326,6 +327,20 @@ static enum bm_err run_once(struct bm_db *db, const char *sql, const struct bm_d
 		       mysql_stmt_param_count(st), n);
 		return BM_E_INTERNAL;
 	}
+	/* multi-row statements (the batched intake) bind more than the usual few */
+	if (n > sizeof small / sizeof small[0] && !(bind = calloc(n, sizeof *bind)))
+		return BM_E_NOMEM;
+	e = run_bound(db, st, bind, params, n, r);
+	if (bind != small)
+		free(bind);
+	return e;
+}
+
+static enum bm_err run_bound(struct bm_db *db, MYSQL_STMT *st, MYSQL_BIND *bind,
+                             const struct bm_dbp *params, size_t n, struct bm_dbres *r)
+{
+	enum bm_err e;
+
 	bm_db_bind_params(bind, params, n);
 	if ((n && mysql_stmt_bind_param(st, bind)) || mysql_stmt_execute(st)) {
 		db->last_errno = mysql_stmt_errno(st);

@@ -43,6 +43,16 @@ void bm_event_hash(const unsigned char *prev, long long application_id, const ch
 	json_decref(a);
 }
 
+void bm_event_at(const char *at, char out[BM_EVENT_AT_LEN])
+{
+	if (at)
+		snprintf(out, BM_EVENT_AT_LEN, "%s%s", at, strlen(at) == 19 ? ".000" : "");
+	else {
+		bm_time_to_db(time(NULL), out);
+		strcat(out, ".000");
+	}
+}
+
 static struct bm_dbp opt_p(const char *s)
 {
 	return s ? BM_DB_STR(s) : BM_DB_NULL();
@@ -52,15 +62,10 @@ enum bm_err bm_event_append(struct bm_db *db, const struct bm_event *ev)
 {
 	struct bm_dbres *last = NULL;
 	unsigned char prev[32], hash[32];
-	char at[BM_TIME_ISO_LEN + 8];
+	char at[BM_EVENT_AT_LEN];
 	bool has_prev = false;
 
-	if (ev->at)
-		snprintf(at, sizeof at, "%s%s", ev->at, strlen(ev->at) == 19 ? ".000" : "");
-	else {
-		bm_time_to_db(time(NULL), at);
-		strcat(at, ".000");
-	}
+	bm_event_at(ev->at, at);
 	struct bm_dbp p1[] = {BM_DB_INT(ev->application_id)};
 	enum bm_err e = ev->first ? BM_OK : bm_db_run(db, sql_last, p1, 1, &last);
 	if (e)

@@ -33,6 +33,10 @@ struct bm_event {
 					  the events index, which deadlocks concurrent intakes) */
 };
 
+/* An event's time as stored (with milliseconds) from bm_event.at (NULL = now). */
+#define BM_EVENT_AT_LEN 40
+void bm_event_at(const char *at, char out[BM_EVENT_AT_LEN]);
+
 /* Append ev to its application's chain (call inside a transaction). */
 enum bm_err bm_event_append(struct bm_db *db, const struct bm_event *ev);
 

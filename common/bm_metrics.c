@@ -29,7 +29,23 @@ struct bm_metrics {
 	atomic_ullong hist[NBUCKETS + 1]; /* cumulative when rendered */
 	atomic_ullong sum_us, count;
 	atomic_ullong db_errors, redis_errors, rl_denied;
+	struct {
+		const char *name, *help;
+		const atomic_ullong *v;
+	} extra[BM_METRICS_EXTRA];
+	size_t nextra;
 };
+
+bool bm_metrics_add_counter(struct bm_metrics *m, const char *name, const char *help,
+                            const atomic_ullong *v)
+{
+	if (m->nextra == BM_METRICS_EXTRA)
+		return false;
+	m->extra[m->nextra].name = name;
+	m->extra[m->nextra].help = help;
+	m->extra[m->nextra++].v = v;
+	return true;
+}
 
 struct bm_metrics *bm_metrics_new(const char *service, const struct bm_route *tbl, size_t n)
 {
@@ -201,6 +217,10 @@ char *bm_metrics_render(struct bm_metrics *m, struct bm_db *db)
 	    "# TYPE bimer_rate_limit_denials_total "
 	    "counter\nbimer_rate_limit_denials_total{service=\"%s\"} %llu\n",
 	    s, get(&m->db_errors), s, get(&m->redis_errors), s, get(&m->rl_denied));
+	for (size_t i = 0; i < m->nextra; i++)
+		put(&b, "# HELP %s %s\n# TYPE %s counter\n%s{service=\"%s\"} %llu\n", m->extra[i].name,
+		    m->extra[i].help, m->extra[i].name, m->extra[i].name, s,
+		    (unsigned long long)atomic_load_explicit(m->extra[i].v, memory_order_relaxed));
 	if (db && !strcmp(s, BM_METRICS_OUTBOX_SERVICE))
 		render_outbox(&b, s, db);
 	return b.p;

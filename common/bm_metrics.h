@@ -16,6 +16,8 @@
 #ifndef BM_METRICS_H
 #define BM_METRICS_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bm_err.h"
@@ -33,6 +35,16 @@ void bm_metrics_free(struct bm_metrics *m);
 /* Record one request: route index (n = no route matched), status, duration, error answered. */
 void bm_metrics_observe(struct bm_metrics *m, size_t route, int status, double seconds,
                         enum bm_err err);
+
+/*
+ * A service's own counter, rendered as `name{service="…"} value` with its
+ * HELP line after the built-in figures; at most BM_METRICS_EXTRA of them.
+ * name and help are kept by pointer (string constants), v is read at each
+ * scrape. Call before the worker threads start. Returns false when full.
+ */
+#define BM_METRICS_EXTRA 8
+bool bm_metrics_add_counter(struct bm_metrics *m, const char *name, const char *help,
+                            const atomic_ullong *v);
 
 /*
  * Prometheus text exposition (format 0.0.4); caller frees. NULL on OOM. db is the calling

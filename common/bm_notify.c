@@ -55,17 +55,6 @@ static void greeting(const struct bm_notify_to *to, char *out, size_t cap)
 		snprintf(out, cap, "Sayın başvuru sahibi,");
 }
 
-static enum bm_err queue(struct bm_ctx *ctx, const char *kind, const struct bm_notify_to *to,
-			 const char *subject, const char *text, const char *html)
-{
-	if (!to->email)
-		return BM_OK;
-	struct bm_dbp p[] = { BM_DB_STR(kind),	   BM_DB_INT(to->application_id),
-			      BM_DB_STR(to->email), BM_DB_STR(subject),
-			      BM_DB_STR(text),	   BM_DB_STR(html) };
-	return bm_db_run(ctx->db, sql_outbox, p, 6, NULL);
-}
-
 /* s HTML-escaped in a new buffer (caller frees); NULL on OOM. */
 static char *escaped(const char *s)
 {
@@ -78,10 +67,16 @@ static char *escaped(const char *s)
 	return out;
 }
 
+void bm_mail_free(struct bm_mail *m)
+{
+	free(m->text);
+	free(m->html);
+	*m = (struct bm_mail){0};
+}
+
 /* Render text and HTML of one mail: intro paragraph, one link (may be NULL), closing line. */
-static enum bm_err send(struct bm_ctx *ctx, const char *kind, const struct bm_notify_to *to,
-			const char *subject, const char *intro, const char *link,
-			const char *outro)
+static enum bm_err render(const char *kind, const struct bm_notify_to *to, const char *subject,
+			  const char *intro, const char *link, const char *outro, struct bm_mail *m)
 {
 	char hello[256];
 	greeting(to, hello, sizeof hello);
@@ -89,16 +84,20 @@ static enum bm_err send(struct bm_ctx *ctx, const char *kind, const struct bm_no
 	     *e_link = escaped(link ? link : "");
 	size_t cap = 2 * (strlen(hello) + strlen(intro) + strlen(outro) + (link ? strlen(link) : 0)) +
 		     6 * strlen(intro) + 2048;
-	char *text = malloc(cap), *html = malloc(cap);
 	enum bm_err e = BM_E_NOMEM;
 
-	if (!e_hello || !e_intro || !e_outro || !e_link || !text || !html)
+	*m = (struct bm_mail){ .kind = kind, .application_id = to->application_id,
+			       .recipient = to->email };
+	snprintf(m->subject, sizeof m->subject, "%s", subject);
+	m->text = malloc(cap);
+	m->html = malloc(cap);
+	if (!e_hello || !e_intro || !e_outro || !e_link || !m->text || !m->html)
 		goto out;
-	snprintf(text, cap, "%s\n\n%s\n\n%s%s%s\n\nBaşvuru numarası: %s\n\n-- \n"
+	snprintf(m->text, cap, "%s\n\n%s\n\n%s%s%s\n\nBaşvuru numarası: %s\n\n-- \n"
 		 "BİMER — Başbakanlık İletişim Merkezi\nBu e-posta otomatik olarak "
 		 "gönderilmiştir; lütfen yanıtlamayınız.\n",
 		 hello, intro, link ? link : "", link ? "\n\n" : "", outro, to->application_no);
-	snprintf(html, cap,
+	snprintf(m->html, cap,
 		 "<!DOCTYPE html><html lang=\"tr\"><head><meta charset=\"utf-8\"><title>BİMER</title>"
 		 "</head><body><p>%s</p><p style=\"white-space: pre-line\">%s</p>%s%s%s%s%s<p>%s</p>"
 		 "<p>Başvuru numarası: <strong>%s</strong></p><hr><p><small>BİMER — Başbakanlık "
@@ -106,19 +105,45 @@ static enum bm_err send(struct bm_ctx *ctx, const char *kind, const struct bm_no
 		 "yanıtlamayınız.</small></p></body></html>",
 		 e_hello, e_intro, link ? "<p><a href=\"" : "", e_link, link ? "\">" : "", e_link,
 		 link ? "</a></p>" : "", e_outro, to->application_no);
-	e = queue(ctx, kind, to, subject, text, html);
+	e = BM_OK;
 out:
 	free(e_hello);
 	free(e_intro);
 	free(e_outro);
 	free(e_link);
-	free(text);
-	free(html);
+	if (e)
+		bm_mail_free(m);
 	return e;
 }
 
-enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
-				   const char *token, time_t expires)
+enum bm_err bm_mail_queue(struct bm_db *db, const struct bm_mail *m)
+{
+	if (!m->recipient)
+		return BM_OK;
+	struct bm_dbp p[] = { BM_DB_STR(m->kind),      BM_DB_INT(m->application_id),
+			      BM_DB_STR(m->recipient), BM_DB_STR(m->subject),
+			      BM_DB_STR(m->text),      BM_DB_STR(m->html) };
+	return bm_db_run(db, sql_outbox, p, 6, NULL);
+}
+
+/* Render one mail and write its outbox row (nothing when there is no address). */
+static enum bm_err send(struct bm_ctx *ctx, const char *kind, const struct bm_notify_to *to,
+			const char *subject, const char *intro, const char *link,
+			const char *outro)
+{
+	struct bm_mail m;
+	if (!to->email)
+		return BM_OK;
+	enum bm_err e = render(kind, to, subject, intro, link, outro, &m);
+	if (!e)
+		e = bm_mail_queue(ctx->db, &m);
+	bm_mail_free(&m);
+	return e;
+}
+
+enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
+					  const struct bm_notify_to *to, const char *token,
+					  time_t expires, struct bm_mail *m)
 {
 	char subject[128], link[512], outro[256], until[32];
 	tr_time(expires, until);
@@ -129,10 +154,23 @@ enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to
 		 "Bağlantı %s tarihine kadar geçerlidir. Doğrulanmayan başvurular işleme alınmaz. "
 		 "Bu başvuruyu siz yapmadıysanız bu e-postayı dikkate almayınız.",
 		 until);
-	return send(ctx, "verification", to, subject,
-		    "BİMER'e yaptığınız başvurunun işleme alınabilmesi için e-posta adresinizi "
-		    "aşağıdaki bağlantıyla doğrulayınız.",
-		    link, outro);
+	return render("verification", to, subject,
+		      "BİMER'e yaptığınız başvurunun işleme alınabilmesi için e-posta adresinizi "
+		      "aşağıdaki bağlantıyla doğrulayınız.",
+		      link, outro, m);
+}
+
+enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
+				   const char *token, time_t expires)
+{
+	struct bm_mail m;
+	if (!to->email)
+		return BM_OK;
+	enum bm_err e = bm_notify_verification_render(ctx, to, token, expires, &m);
+	if (!e)
+		e = bm_mail_queue(ctx->db, &m);
+	bm_mail_free(&m);
+	return e;
 }
 
 enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,

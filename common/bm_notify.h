@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "bm_db.h"
 #include "bm_req.h"
 
 /* What a mail needs to know of its application. */
@@ -23,9 +24,29 @@ struct bm_notify_to {
 	const char *last_name;
 };
 
+/* One rendered mail: its outbox row's values. */
+struct bm_mail {
+	const char *kind;      /* lower snake case: verification, received, ... */
+	long long application_id;
+	const char *recipient; /* the caller's string (outlives the mail) */
+	char subject[256];
+	char *text, *html;     /* owned: bm_mail_free */
+};
+
+void bm_mail_free(struct bm_mail *m);
+
+/* Write m's outbox row with db (in the caller's transaction); nothing without a recipient. */
+enum bm_err bm_mail_queue(struct bm_db *db, const struct bm_mail *m);
+
 /* The verification link (token in clear: it is only ever in this mail). */
 enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
 				   const char *token, time_t expires);
+
+/* The same mail rendered into m (to->email must be set), for a caller that writes the row
+ * itself (the submission service's batched intake); free with bm_mail_free. */
+enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
+					  const struct bm_notify_to *to, const char *token,
+					  time_t expires, struct bm_mail *m);
 
 /* Received: the tracking link and the legal due date. */
 enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,

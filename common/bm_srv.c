@@ -466,6 +466,7 @@ int bm_srv_main(const struct bm_service *svc)
 	char err[256];
 	sigset_t stopset;
 	int sig = 0, rc = 1;
+	bool started = false;
 
 	bm_log_init(svc->name, BM_LOG_INFO);
 	if (bm_cfg_load(&srv.cfg, svc->name, err, sizeof err)) {
@@ -491,6 +492,11 @@ int bm_srv_main(const struct bm_service *svc)
 		goto out;
 	}
 	setup_signals(&stopset);
+	if (svc->start && svc->start(&srv.cfg, srv.metrics)) {
+		bm_log(BM_LOG_ERROR, NULL, "start-up failed");
+		goto out;
+	}
+	started = true;
 	if (start_threads(&srv)) {
 		bm_log(BM_LOG_ERROR, NULL, "cannot start worker threads");
 		stop_threads(&srv);
@@ -513,6 +519,8 @@ join:
 		else
 			rc = rc ? rc : 3; /* a thread stuck past the nudges: exit anyway */
 	}
+	if (started && svc->stop)
+		svc->stop();
 out:
 	if (srv.listen_fd >= 0) {
 		close(srv.listen_fd);

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "bm_cfg.h"
+#include "bm_metrics.h"
 #include "bm_route.h"
 
 /* What a service cannot run without; bm_srv_main refuses to start when it is missing. */
@@ -29,6 +31,11 @@ struct bm_service {
 	const struct bm_route *routes;
 	size_t nroutes;
 	unsigned needs; /* BM_NEED_* */
+	/* Optional: called once before the worker threads start (non-zero refuses to start) and
+	 * once after they have all stopped, for a service's own background threads; start may
+	 * add the service's own counters to m (bm_metrics_add_counter). */
+	int (*start)(const struct bm_cfg *cfg, struct bm_metrics *m);
+	void (*stop)(void);
 };
 
 /* Run the service until SIGTERM. Returns the process exit status. */

@@ -99,6 +99,9 @@ configure() {
     export BIMER_THREADS=${BIMER_THREADS:-16}
     # Status answers mostly from Redis: on a small machine few threads keep its tail short.
     export BIMER_STATUS_THREADS=${BIMER_STATUS_THREADS:-6}
+    # Intake threads mostly wait for their batch's commit (services/submission/batch.h):
+    # more of them let more applications share a transaction under load.
+    export BIMER_SUBMISSION_THREADS=${BIMER_SUBMISSION_THREADS:-64}
     export BIMER_DEMO_PASSWORD=${BIMER_DEMO_PASSWORD:-Demo.Parola.2026}
     export BIMER_NGINX_API_RATE=${BIMER_NGINX_API_RATE:-50r/s}
     export BIMER_NGINX_API_BURST=${BIMER_NGINX_API_BURST:-100}

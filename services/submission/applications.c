@@ -20,6 +20,7 @@
 #include "bm_notify.h"
 #include "bm_req.h"
 #include "bm_validators.h"
+#include "batch.h"
 #include "handlers.h"
 #include "intake.h"
 
@@ -75,6 +76,39 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 	return bm_notify_verification(req->ctx, &to, token, exp);
 }
 
+/*
+ * The batched write (batch.h): everything prepared here, written by a
+ * writer thread with other applications in one transaction. *alone: not
+ * written, use the single-application path.
+ */
+static enum bm_err insert_batched(struct bm_req *req, struct intake *in, bool *alone)
+{
+	const json_t *a = json_object_get(req->json, "applicant");
+	struct intake_job job = { .request_id = req->req_id, .created = in->now };
+	char token[64];
+	time_t exp = bm_req_now(req) + req->ctx->cfg->verify_ttl_s;
+	enum bm_err e;
+
+	*alone = true;
+	if ((e = bm_appno_next(req->ctx->db, bm_req_now(req), in->no)) ||
+	    (e = bm_random_token(TOKEN_BYTES, token, sizeof token)))
+		return e;
+	job.no = in->no;
+	intake_row(req, in, job.tracking_hash, job.app);
+	bm_event_at(in->now, job.at);
+	bm_sha256(token, strlen(token), job.token_hash);
+	bm_time_to_db(exp, job.expires);
+	const struct bm_notify_to to = { 0, in->no, bm_json_str(a, "email"),
+					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
+	if ((e = bm_notify_verification_render(req->ctx, &to, token, exp, &job.mail)))
+		return e;
+	e = batch_write(&job);
+	*alone = job.alone;
+	in->id = job.id;
+	bm_mail_free(&job.mail);
+	return e;
+}
+
 void applications_create(struct bm_req *req)
 {
 	struct intake in = { .channel = "internet", .status = "awaiting_verification",
@@ -98,6 +132,18 @@ void applications_create(struct bm_req *req)
 		return;
 	if ((e = intake_check_target(req)) || req->errs.n) {
 		bm_reply_error(req, e ? e : BM_E_VALIDATION);
+		return;
+	}
+	bool alone = true;
+	if (!json_array_size(json_object_get(req->json, "attachment_ids")))
+		e = insert_batched(req, &in, &alone);
+	if (!alone) {
+		if (e) {
+			intake_fail(req, &in, e);
+			return;
+		}
+		bm_log(BM_LOG_INFO, req->req_id, "application %s submitted", in.no);
+		intake_reply(req, &in, in.no);
 		return;
 	}
 	e = bm_db_begin(db);

@@ -26,13 +26,7 @@ const struct bm_field intake_attachment_id = { .type = BM_FT_STRING, .min = 8, .
 static const char sql_institution[] = "SELECT in_scope, active FROM institutions WHERE code = ?";
 static const char sql_by_key[] =
 	"SELECT application_no, request_hash, status FROM applications WHERE idempotency_key = ?";
-static const char sql_insert[] =
-	"INSERT INTO applications (application_no, tracking_hash, type, category, channel, "
-	"subject, body, topic, target_institution_code, province_code, identity_hidden, anonymous, "
-	"applicant_tckn_enc, applicant_tckn_hmac, applicant_first_name, applicant_last_name, "
-	"applicant_email, applicant_phone, applicant_address, status, created_at, received_at, "
-	"due_at, idempotency_key, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_insert[] = INTAKE_INSERT_HEAD INTAKE_ROW_TUPLE;
 
 void intake_cross_field_rules(struct bm_req *req)
 {
@@ -174,22 +168,18 @@ static struct bm_dbp opt(const char *s)
 	return s ? BM_DB_STR(s) : BM_DB_NULL();
 }
 
-enum bm_err intake_insert(struct bm_req *req, struct intake *in)
+void intake_row(struct bm_req *req, const struct intake *in, unsigned char th[32],
+		struct bm_dbp p[INTAKE_ROW_COLS])
 {
 	const json_t *j = req->json, *a = json_object_get(j, "applicant");
 	char code[BM_TRACKING_SIZE];
-	unsigned char th[32];
-	struct bm_dbres *res = NULL;
 	bool received = in->due[0] != '\0';
 
-	enum bm_err e = bm_appno_next(req->ctx->db, bm_req_now(req), in->no);
-	if (e)
-		return e;
 	bm_tracking_code(&req->ctx->cfg->keys, in->no, code);
 	bm_sha256(code, strlen(code), th);
-	struct bm_dbp p[] = {
+	const struct bm_dbp row[INTAKE_ROW_COLS] = {
 		BM_DB_STR(in->no),
-		BM_DB_BLOB(th, sizeof th),
+		BM_DB_BLOB(th, 32),
 		BM_DB_STR(bm_json_str(j, "type")),
 		opt(bm_json_str(j, "category")),
 		BM_DB_STR(in->channel),
@@ -214,11 +204,24 @@ enum bm_err intake_insert(struct bm_req *req, struct intake *in)
 		opt(in->key),
 		in->key ? BM_DB_BLOB(in->req_hash, 32) : BM_DB_NULL(),
 	};
-	e = bm_db_run(req->ctx->db, sql_insert, p, sizeof p / sizeof p[0], &res);
+	memcpy(p, row, sizeof row);
+}
+
+enum bm_err intake_insert(struct bm_req *req, struct intake *in)
+{
+	struct bm_dbp p[INTAKE_ROW_COLS];
+	unsigned char th[32];
+	struct bm_dbres *res = NULL;
+
+	enum bm_err e = bm_appno_next(req->ctx->db, bm_req_now(req), in->no);
+	if (e)
+		return e;
+	intake_row(req, in, th, p);
+	e = bm_db_run(req->ctx->db, sql_insert, p, INTAKE_ROW_COLS, &res);
 	if (!e)
 		in->id = (long long)res->insert_id;
 	bm_dbres_free(res);
-	const json_t *ids = json_object_get(j, "attachment_ids");
+	const json_t *ids = json_object_get(req->json, "attachment_ids");
 	if (!e && json_array_size(ids))
 		e = attachments_claim(req->ctx->db, in->id, ids, &req->errs);
 	return e;

@@ -12,6 +12,7 @@
 
 #include "bm_appno.h"
 #include "bm_crypto.h"
+#include "bm_db.h"
 #include "bm_json.h"
 #include "bm_req.h"
 #include "bm_time.h"
@@ -93,6 +94,21 @@ bool intake_replay_or_reply(struct bm_req *req, struct intake *in);
 
 /* Seal the ID number and compute its HMAC, set now (and due_at when received). */
 enum bm_err intake_prepare(struct bm_req *req, struct intake *in);
+
+/* The application row: its columns, one row's placeholders, and its values. */
+#define INTAKE_ROW_COLS 25
+#define INTAKE_INSERT_HEAD                                                                        \
+	"INSERT INTO applications (application_no, tracking_hash, type, category, channel, "     \
+	"subject, body, topic, target_institution_code, province_code, identity_hidden, "        \
+	"anonymous, applicant_tckn_enc, applicant_tckn_hmac, applicant_first_name, "             \
+	"applicant_last_name, applicant_email, applicant_phone, applicant_address, status, "     \
+	"created_at, received_at, due_at, idempotency_key, request_hash) VALUES "
+#define INTAKE_ROW_TUPLE "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+/* The values of in's row (in->no set) into p; th receives the tracking code's hash, which
+ * p points to (as it does into req->json and in): all must outlive p's use. */
+void intake_row(struct bm_req *req, const struct intake *in, unsigned char th[32],
+		struct bm_dbp p[INTAKE_ROW_COLS]);
 
 /* Insert the row (in the caller's transaction); claims attachments. BM_E_CONFLICT: key race. */
 enum bm_err intake_insert(struct bm_req *req, struct intake *in);

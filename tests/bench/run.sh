@@ -38,6 +38,11 @@
 #   BIMER_BENCH_HTTP_PORT [38080] _METRICS_PORT [38081] _DB_PORT [33306]
 #   BIMER_BENCH_REDIS_PORT [36379] _SMTP_PORT [32525]
 #   BIMER_BENCH_THREADS [12]      BIMER_THREADS of every service and of the floor
+#   BIMER_BENCH_SUBMISSION_THREADS [64] BIMER_SUBMISSION_THREADS: the submission service's
+#                                 own (its threads mostly wait for their intake batch:
+#                                 more of them, bigger batches)
+#   BIMER_BENCH_INTAKE_WRITERS [2] / BIMER_BENCH_INTAKE_BATCH [16]  BIMER_INTAKE_WRITERS and
+#                                 BIMER_INTAKE_BATCH (services/submission/batch.h)
 #   BIMER_BENCH_STATUS_THREADS [6] BIMER_STATUS_THREADS: the status service's own (its
 #                                 hits are served from Redis: fewer threads, shorter tail)
 #   BIMER_BENCH_KEEPALIVE [0]     BIMER_NGINX_UPSTREAM_KEEPALIVE: idle connections each
@@ -73,6 +78,9 @@ REDIS_PORT=${BIMER_BENCH_REDIS_PORT:-36379}
 SMTP_PORT=${BIMER_BENCH_SMTP_PORT:-32525}
 THREADS=${BIMER_BENCH_THREADS:-12}
 STATUS_THREADS=${BIMER_BENCH_STATUS_THREADS:-6}
+SUBMISSION_THREADS=${BIMER_BENCH_SUBMISSION_THREADS:-64}
+INTAKE_WRITERS=${BIMER_BENCH_INTAKE_WRITERS:-2}
+INTAKE_BATCH=${BIMER_BENCH_INTAKE_BATCH:-16}
 KEEPALIVE=${BIMER_BENCH_KEEPALIVE:-0}
 FLOOR_KEEPALIVE=${BIMER_BENCH_FLOOR_KEEPALIVE:-32}
 FLOOR_THREADS=${BIMER_BENCH_FLOOR_THREADS:-72}
@@ -135,7 +143,7 @@ STACK_ENV=(
 	BIMER_VAR_DIR="$VAR" BIMER_BIN_DIR="$BIN"
 	BIMER_HTTP_PORT="$HTTP_PORT" BIMER_METRICS_PORT="$METRICS_PORT"
 	BIMER_DB_PORT="$DB_PORT" BIMER_REDIS_PORT="$REDIS_PORT" BIMER_SMTP_PORT="$SMTP_PORT"
-	BIMER_THREADS="$THREADS" BIMER_STATUS_THREADS="$STATUS_THREADS" BIMER_NGINX_UPSTREAM_KEEPALIVE="$KEEPALIVE" BIMER_STACK_TIMEOUT=120
+	BIMER_THREADS="$THREADS" BIMER_STATUS_THREADS="$STATUS_THREADS" BIMER_SUBMISSION_THREADS="$SUBMISSION_THREADS" BIMER_INTAKE_WRITERS="$INTAKE_WRITERS" BIMER_INTAKE_BATCH="$INTAKE_BATCH" BIMER_NGINX_UPSTREAM_KEEPALIVE="$KEEPALIVE" BIMER_STACK_TIMEOUT=120
 	# Limits high enough never to trip: the numbers measure the work, not the limiter.
 	BIMER_NGINX_API_RATE=1000000r/s BIMER_NGINX_API_BURST=100000
 	BIMER_RL_STATUS_IP=1000000/1 BIMER_RL_STATUS_ID=1000000/1
@@ -493,7 +501,7 @@ report() {
 		say "- machine: $(machine)"
 		say "- tree: $(tree_state)"
 		say "- command: \`$COMMAND\`"
-		say "- settings: services and floor with BIMER_THREADS=$THREADS (status: $STATUS_THREADS) and nginx upstream keepalive $KEEPALIVE; floor_keepalive with keepalive $FLOOR_KEEPALIVE and $FLOOR_THREADS threads; $CONNS connections, $WRK_THREADS wrk threads, ${WARMUP} s warm-up + ${DURATION} s per scenario; worker $([[ $WORKER == 1 ]] && echo running || echo stopped)"
+		say "- settings: services and floor with BIMER_THREADS=$THREADS (status: $STATUS_THREADS, submission: $SUBMISSION_THREADS with $INTAKE_WRITERS intake writers of up to $INTAKE_BATCH applications) and nginx upstream keepalive $KEEPALIVE; floor_keepalive with keepalive $FLOOR_KEEPALIVE and $FLOOR_THREADS threads; $CONNS connections, $WRK_THREADS wrk threads, ${WARMUP} s warm-up + ${DURATION} s per scenario; worker $([[ $WORKER == 1 ]] && echo running || echo stopped)"
 		say "- MariaDB: $DURABLE"
 		say "- machine load before the run: ${IDLE_BUSY}% busy"
 		say ""

@@ -422,12 +422,14 @@ def test_docker_compose_has_the_whole_topology():
 
 def test_one_service_can_have_its_own_thread_count(stack_env, tmp_path):
     """BIMER_<SERVICE>_THREADS overrides BIMER_THREADS for that service alone: the local
-    runner gives the status service 6 (its answers mostly come from Redis)."""
+    runner gives the status service 6 (its answers mostly come from Redis) and the
+    submission service 64 (its threads mostly wait for their intake batch)."""
     log = Path(stack_env.get("BIMER_LOG_DIR") or Path(stack_env["BIMER_VAR_DIR"]) / "log")
     want = stack_env.get("BIMER_STATUS_THREADS")
-    assert want == "6"
+    assert want == "6" and stack_env.get("BIMER_SUBMISSION_THREADS") == "64"
     assert f"with {want} threads" in (log / "status.log").read_text()
-    assert f"with {stack_env['BIMER_THREADS']} threads" in (log / "submission.log").read_text()
+    assert "with 64 threads" in (log / "submission.log").read_text()
+    assert f"with {stack_env['BIMER_THREADS']} threads" in (log / "verification.log").read_text()
     env = {k: v for k, v in stack_env.items() if k.startswith("BIMER_")}
     env.update({"PATH": "/usr/bin:/bin", "BIMER_RUN_DIR": str(tmp_path),
                 "BIMER_STATUS_THREADS": "0", "ASAN_OPTIONS": "detect_leaks=0"})

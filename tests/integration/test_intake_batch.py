@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: MIT
+"""Batched intake (services/submission/batch.h): concurrent internet
+applications are written together, several to a transaction, by the
+submission service's writer threads; each answer 202 still comes only after
+its transaction committed, and each application still has exactly its four
+rows (application, first event, verification token, outbox mail), its own
+number, a valid hash chain and a working verification link. A batch that
+fails (here: two requests with one Idempotency-Key in it) is written again
+application by application, losing none."""
+import concurrent.futures
+import subprocess
+import time
+import uuid
+
+from citizen import db_address, mails_to, petition, sql, token_from
+from test_audit import audit
+from test_citizen import ip, submit
+from test_metrics import scrape, value
+
+COUNTERS = ("bimer_intake_transactions_total", "bimer_intake_batched_applications_total",
+            "bimer_intake_alone_applications_total")
+
+
+def counters(stack_env):
+    fams = scrape(f"http://127.0.0.1:{stack_env['BIMER_METRICS_PORT']}", "submission")
+    return [value(fams, name, service="submission") for name in COUNTERS]
+
+
+def rows_of(stack_env, no):
+    """(events, tokens, mails) of application no, and its status."""
+    got = sql(stack_env,
+              "SELECT a.status, (SELECT COUNT(*) FROM application_events e WHERE "
+              "e.application_id = a.id AND e.kind = 'submitted' AND e.prev_hash IS NULL), "
+              "(SELECT COUNT(*) FROM application_events e WHERE e.application_id = a.id), "
+              "(SELECT COUNT(*) FROM verification_tokens t WHERE t.application_id = a.id), "
+              "(SELECT COUNT(*) FROM outbox o WHERE o.application_id = a.id AND "
+              "o.kind = 'verification' AND o.subject LIKE CONCAT('%', a.application_no, '%')) "
+              f"FROM applications a WHERE a.application_no = '{no}'")
+    assert len(got) == 1, (no, got)
+    return got[0]
+
+
+def submit_all(api, bodies, headers=None):
+    def one(body):
+        return submit(api, body, headers=dict(headers or {}, **{"X-Forwarded-For": ip()}))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(one, bodies))
+
+
+class OutboxHeld:
+    """LOCK TABLES outbox WRITE in a session of its own for the block's duration: the
+    writers stop at their mails' INSERT, so applications arriving meanwhile queue up and
+    are written together once it is released, as they would under load."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def __enter__(self):
+        self.p = subprocess.Popen(
+            ["mariadb", "--unbuffered", "--default-character-set=utf8mb4",
+             *db_address(self.env), "-u",
+             self.env["BIMER_DB_USER"], self.env["BIMER_DB_NAME"], "-N", "-B"],
+            env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": self.env["BIMER_DB_PASSWORD"]},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.p.stdin.write("LOCK TABLES outbox WRITE; SELECT 'held';\n")
+        self.p.stdin.flush()
+        assert self.p.stdout.readline().strip() == "held"
+        return self
+
+    def __exit__(self, *exc):
+        self.p.stdin.write("UNLOCK TABLES;\n")
+        self.p.stdin.close()
+        self.p.wait(timeout=30)
+
+
+def test_concurrent_applications_share_transactions_and_each_is_whole(api, stack_env):
+    before = counters(stack_env)
+    bodies = [petition() for _ in range(40)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+        with OutboxHeld(stack_env):
+            pending = runner.submit(submit_all, api, bodies)
+            time.sleep(3)
+            assert not pending.done()  # nobody is answered before the commit
+        results = pending.result(timeout=60)
+    assert [r.status_code for r in results] == [202] * 40, [r.text for r in results]
+    after = counters(stack_env)
+    trans, batched, alone = (a - b for a, b in zip(after, before))
+    assert alone == 0 and batched == 40, (trans, batched, alone)
+    # the service's threads (BIMER_THREADS) bound how many wait together: 40 need at least 3
+    # transactions, and without batching they would take 40
+    assert 3 <= trans <= 20, (trans, "transactions for 40 applications that waited together")
+    numbers = [r.json()["application_no"] for r in results]
+    assert len(set(numbers)) == 40
+    for no in numbers:
+        assert rows_of(stack_env, no) == ["awaiting_verification", "1", "1", "1", "1"]
+    # every row belongs to the body that asked for it (no mix-up inside a batch)
+    for body, r in zip(bodies, results):
+        got = sql(stack_env, "SELECT applicant_email, subject FROM applications WHERE "
+                  f"application_no = '{r.json()['application_no']}'")
+        assert got == [[body["applicant"]["email"], body["subject"]]]
+    ok = audit(stack_env, *numbers)
+    assert ok.returncode == 0 and "0 broken" in ok.stdout, ok.stdout + ok.stderr
+
+
+def test_a_batched_application_verifies_from_its_mail(api, stack_env):
+    bodies = [petition() for _ in range(8)]
+    results = submit_all(api, bodies)
+    assert all(r.status_code == 202 for r in results)
+    body, r = bodies[3], results[3]
+    msg = mails_to(stack_env, body["applicant"]["email"])[0]
+    v = api.post("/api/v1/verifications", json={"token": token_from(msg)})
+    assert v.status_code == 200, v.text
+    assert v.json()["application_no"] == r.json()["application_no"]
+    st = api.post("/api/v1/status", json={"tc_kimlik_no": body["applicant"]["tc_kimlik_no"],
+                                          "application_no": r.json()["application_no"]},
+                  headers={"X-Forwarded-For": ip()})
+    assert st.status_code == 200 and st.json()["status"] == "received"
+    assert st.json()["events"][0]["kind"] == "submitted"
+
+
+def test_a_failed_batch_is_written_one_by_one_and_loses_nothing(api, stack_env):
+    """Twins with one Idempotency-Key among distinct applications: the batch holding the
+    second (or both) fails on the unique key and is rolled back whole, then each of its
+    applications is written alone: the others all exist once, the twins make one
+    application and share its answer."""
+    for _ in range(3):  # a batch must fail on the twins at least once
+        before = counters(stack_env)
+        key = str(uuid.uuid4())
+        twin = petition()
+        bodies = [petition() for _ in range(14)]
+
+        def one(i):
+            if i < 2:
+                return submit(api, twin, headers={"Idempotency-Key": key,
+                                                  "X-Forwarded-For": ip()})
+            return submit(api, bodies[i - 2], headers={"X-Forwarded-For": ip()})
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(one, range(16)))
+        assert [r.status_code for r in results] == [202] * 16, [r.text for r in results]
+        assert results[0].json() == results[1].json()
+        assert sql(stack_env, "SELECT COUNT(*) FROM applications WHERE "
+                   f"idempotency_key = '{key}'") == [["1"]]
+        for r in results:
+            assert rows_of(stack_env, r.json()["application_no"])[1:] == ["1", "1", "1", "1"]
+        trans, batched, alone = (a - b for a, b in zip(counters(stack_env), before))
+        if alone:  # every request went through a writer, or the second twin replayed
+            assert batched + alone in (15, 16), (trans, batched, alone)
+            return
+    raise AssertionError("no batch failed on the twins in three tries")
