@@ -353,7 +353,14 @@ static enum bm_err run_bound(struct bm_db *db, MYSQL_STMT *st, MYSQL_BIND *bind,
 	r->affected = mysql_stmt_affected_rows(st);
 	r->insert_id = mysql_stmt_insert_id(st);
 	if ((e = fetch_all(st, r))) {
+		/* an error while the rows stream in (INSERT ... RETURNING reports its
+		 * duplicate keys here, not at execute) */
 		db->last_errno = mysql_stmt_errno(st);
+		if (db->last_errno == ER_DUP_ENTRY)
+			return BM_E_CONFLICT;
+		if (e == BM_E_DB)
+			bm_log(BM_LOG_ERROR, NULL, "db fetch failed: %u %s", db->last_errno,
+			       mysql_stmt_error(st));
 		return e;
 	}
 	return BM_OK;

@@ -3,10 +3,12 @@
  * Batched intake: the writer threads and their queue. See batch.h.
  *
  * The statements for n rows (1..BATCH_MAX) are built once at start, so each
- * writer's prepared-statement cache keys them by a stable string. The
- * applications' INSERT returns the new ids (RETURNING), matched back by
- * application number, so nothing assumes consecutive auto-increment values
- * (Galera interleaves them).
+ * writer's prepared-statement cache keys them by a stable string. The new
+ * applications' ids are read back by application number in the same
+ * transaction, so nothing assumes consecutive auto-increment values (Galera
+ * interleaves them). (INSERT ... RETURNING would save that statement, but
+ * Connector/C's prepared statements now and then failed to fetch its rows
+ * and then lost the connection.)
  */
 #include "batch.h"
 
@@ -19,14 +21,15 @@
 
 #define BATCH_MAX 16
 
-enum { ST_APPS, ST_EVENTS, ST_TOKENS, ST_MAILS, ST__COUNT };
+enum { ST_APPS, ST_IDS, ST_EVENTS, ST_TOKENS, ST_MAILS, ST__COUNT };
 
 static const struct {
 	const char *head, *tuple, *tail;
 	size_t cols;
 } shapes[ST__COUNT] = {
-    [ST_APPS] = {INTAKE_INSERT_HEAD, INTAKE_ROW_TUPLE, " RETURNING id, application_no",
-                 INTAKE_ROW_COLS},
+    [ST_APPS] = {INTAKE_INSERT_HEAD, INTAKE_ROW_TUPLE, "", INTAKE_ROW_COLS},
+    [ST_IDS] = {"SELECT id, application_no FROM applications WHERE application_no IN (", "?",
+                ")", 1},
     [ST_EVENTS] = {"INSERT INTO application_events (application_id, at, kind, request_id, "
                    "hash) VALUES ",
                    "(?, ?, 'submitted', ?, ?)", "", 4},
@@ -72,16 +75,18 @@ static char *build_sql(int st, size_t n)
 	return s;
 }
 
-/* The applications, with their ids read back into the jobs. */
+/* The applications, then their ids read back into the jobs. */
 static enum bm_err insert_apps(struct bm_db *db, struct intake_job **jobs, size_t n)
 {
-	struct bm_dbp p[BATCH_MAX * INTAKE_ROW_COLS];
+	struct bm_dbp p[BATCH_MAX * INTAKE_ROW_COLS], nos[BATCH_MAX];
 	struct bm_dbres *res = NULL;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		memcpy(p + i * INTAKE_ROW_COLS, jobs[i]->app, sizeof jobs[i]->app);
-	enum bm_err e = bm_db_run(db, B.sql[ST_APPS][n], p, n * INTAKE_ROW_COLS, &res);
-	if (e)
+		nos[i] = jobs[i]->app[0];
+	}
+	enum bm_err e = bm_db_run(db, B.sql[ST_APPS][n], p, n * INTAKE_ROW_COLS, NULL);
+	if (e || (e = bm_db_run(db, B.sql[ST_IDS][n], nos, n, &res)))
 		return e;
 	for (size_t r = 0; r < res->nrows; r++) {
 		const char *id = bm_dbres_get(res, r, 0), *no = bm_dbres_get(res, r, 1);
@@ -163,8 +168,9 @@ static void write_batch(struct bm_db *db, struct intake_job **jobs, size_t n)
 		bm_db_rollback(db);
 		if (n > 1 || e != BM_E_CONFLICT)
 			bm_log(BM_LOG_WARN, NULL,
-			       "intake batch of %zu not written (%s): each is written alone", n,
-			       bm_err_code(e));
+			       "intake batch of %zu not written (%s, MariaDB error %u): each is "
+			       "written alone",
+			       n, bm_err_code(e), bm_db_errno(db));
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->alone = true;
 			jobs[i]->id = 0;

@@ -111,6 +111,9 @@ static bool replay(struct bm_req *req, struct intake *in, enum bm_err *err)
 bool intake_replay_or_reply(struct bm_req *req, struct intake *in)
 {
 	enum bm_err e = BM_OK;
+	in->key = bm_req_env(req, "HTTP_IDEMPOTENCY_KEY");
+	if (!in->key)
+		return false; /* the request's hash only matters to a replay */
 	char *canon = json_dumps(req->json, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!canon) {
 		bm_reply_error(req, BM_E_NOMEM);
@@ -127,9 +130,6 @@ bool intake_replay_or_reply(struct bm_req *req, struct intake *in)
 	snprintf(salted + n, strlen(in->channel) + 2, "|%s", in->channel);
 	bm_sha256(salted, strlen(salted), in->req_hash);
 	free(salted);
-	in->key = bm_req_env(req, "HTTP_IDEMPOTENCY_KEY");
-	if (!in->key)
-		return false;
 	if (replay(req, in, &e))
 		return true;
 	if (e)

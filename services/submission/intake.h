@@ -87,8 +87,9 @@ void intake_cross_field_rules(struct bm_req *req);
 enum bm_err intake_check_target(struct bm_req *req);
 
 /*
- * Hash the request, read the Idempotency-Key and, when it was seen before,
- * answer (same body → the same answer; another → 422). True when answered.
+ * Read the Idempotency-Key; with one, hash the request and, when the key was
+ * seen before, answer (same body → the same answer; another → 422). True
+ * when answered.
  */
 bool intake_replay_or_reply(struct bm_req *req, struct intake *in);
 
