@@ -174,21 +174,32 @@ enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to
 }
 
 enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *tracking_code, time_t due)
+			       const char *tracking_code, time_t due, const char *keyed_channel,
+			       bool has_tckn)
 {
-	char subject[128], link[512], outro[512], until[32];
+	static const struct {
+		const char *channel, *intro;
+	} keyed[] = {
+		{ "phone", "Telefonla yaptığınız başvuru kaydedildi ve alındı." },
+		{ "fax", "Faksla gönderdiğiniz başvuru kaydedildi ve alındı." },
+		{ "letter", "Posta ile gönderdiğiniz başvuru kaydedildi ve alındı." },
+		{ "in_person", "Şahsen yaptığınız başvuru kaydedildi ve alındı." },
+	};
+	char subject[128], link[512], outro[512], until[32], intro[256];
+	const char *how = "E-posta adresiniz doğrulandı ve başvurunuz alındı.";
+	for (size_t i = 0; keyed_channel && i < sizeof keyed / sizeof keyed[0]; i++)
+		if (!strcmp(keyed_channel, keyed[i].channel))
+			how = keyed[i].intro;
+	snprintf(intro, sizeof intro, "%s Başvurunuz ilgili kuruma iletilecektir.", how);
 	tr_time(due, until);
 	snprintf(subject, sizeof subject, "BİMER başvurunuz alındı (%s)", to->application_no);
 	snprintf(link, sizeof link, "%s/durum.html?kod=%s", ctx->cfg->public_url, tracking_code);
 	snprintf(outro, sizeof outro,
 		 "Yasal cevap süresi %s tarihinde dolmaktadır. Başvurunuzun durumunu yukarıdaki "
-		 "bağlantıdan ya da T.C. kimlik numaranız ve başvuru numaranızla "
-		 "sorgulayabilirsiniz. Takip kodunuzu kimseyle paylaşmayınız.",
-		 until);
-	return send(ctx, "received", to, subject,
-		    "E-posta adresiniz doğrulandı ve başvurunuz alındı. Başvurunuz ilgili kuruma "
-		    "iletilecektir.",
-		    link, outro);
+		 "bağlantıdan%s sorgulayabilirsiniz. Takip kodunuzu kimseyle paylaşmayınız.",
+		 until,
+		 has_tckn ? " ya da T.C. kimlik numaranız ve başvuru numaranızla" : "");
+	return send(ctx, "received", to, subject, intro, link, outro);
 }
 
 enum bm_err bm_notify_cancelled(struct bm_ctx *ctx, const struct bm_notify_to *to)

@@ -48,9 +48,12 @@ enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
 					  const struct bm_notify_to *to, const char *token,
 					  time_t expires, struct bm_mail *m);
 
-/* Received: the tracking link and the legal due date. */
+/* Received: the tracking link and the legal due date. keyed_channel: NULL for an internet
+ * application (its e-mail was verified), else the channel staff keyed it in from (phone, fax,
+ * letter, in_person); has_tckn: the look-up by ID number is offered only with one. */
 enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *tracking_code, time_t due);
+			       const char *tracking_code, time_t due, const char *keyed_channel,
+			       bool has_tckn);
 
 /* Cancelled at the applicant's request. */
 enum bm_err bm_notify_cancelled(struct bm_ctx *ctx, const struct bm_notify_to *to);

@@ -121,7 +121,7 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 	bm_tracking_code(&req->ctx->cfg->keys, in->no, code);
 	const struct bm_notify_to to = { in->id, in->no, bm_json_str(a, "email"),
 					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
-	return bm_notify_received(req->ctx, &to, code, in->due_t);
+	return bm_notify_received(req->ctx, &to, code, in->due_t, in->channel, in->has_tckn);
 }
 
 void staff_applications_create(struct bm_req *req)

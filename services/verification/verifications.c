@@ -133,7 +133,8 @@ static enum bm_err receive(struct bm_req *req, const struct bm_dbres *t, const u
 	bm_tracking_code(&req->ctx->cfg->keys, no, code);
 	const struct bm_notify_to to = { id, no, bm_dbres_get(t, 0, T_EMAIL),
 					 bm_dbres_get(t, 0, T_FIRST), bm_dbres_get(t, 0, T_LAST) };
-	return bm_notify_received(req->ctx, &to, code, *due);
+	/* internet applications always carry an ID number (W3) */
+	return bm_notify_received(req->ctx, &to, code, *due, NULL, true);
 }
 
 void verifications_verify(struct bm_req *req)

@@ -40,6 +40,22 @@ def test_phone_petition_received_at_once(api, stack_env):
     assert ev == [["received", "ankara.operator", "VALILIK-06"]]
     mail = mails_to(stack_env, body["applicant"]["email"])[0]
     assert out["application_no"] in text_of(mail) and out["tracking_code"] in text_of(mail)
+    # it says how the application came (no e-mail was verified) and offers the look-up
+    # by ID number, which the applicant gave
+    assert "Telefonla yaptığınız başvuru kaydedildi" in text_of(mail)
+    assert "doğrulandı" not in text_of(mail)
+    assert "T.C. kimlik numaranız ve başvuru numaranızla" in text_of(mail)
+
+
+def test_received_mail_of_a_letter_without_id_number(api, stack_env):
+    body = keyed("letter")
+    del body["applicant"]["tc_kimlik_no"]
+    r = post(api, stack_env, body)
+    assert r.status_code == 201, r.text
+    text = text_of(mails_to(stack_env, body["applicant"]["email"])[0])
+    assert "Posta ile gönderdiğiniz başvuru kaydedildi" in text and "doğrulandı" not in text
+    assert "T.C. kimlik" not in text  # no ID number was given: only the tracking link
+    assert r.json()["tracking_code"] in text
 
 
 def test_c5_information_request_never_by_phone(api, stack_env):
