@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BASE, CHROMIUM, OUT, axeReport, chromium, person } from './lib.mjs';
 
-const SUITES = ['pages.mjs', 'citizen.mjs', 'staff.mjs', 'appeal.mjs', 'report.mjs'];
+const SUITES = ['pages.mjs', 'citizen.mjs', 'staff.mjs', 'intake.mjs', 'appeal.mjs', 'report.mjs'];
 const TEST_TIMEOUT_MS = 90000;
 const filters = process.argv.slice(2).map((w) => w.toLocaleLowerCase('tr'));
 

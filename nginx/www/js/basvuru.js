@@ -9,10 +9,18 @@
  */
 
 import { post, idempotencyKey, ApiError } from './api.js';
-import { TOPIC } from './labels.js';
+import {
+  applicantProblems,
+  attachCounter,
+  canHideIdentity,
+  contentProblems,
+  fillTopics,
+  readApplicant,
+  readContent,
+} from './basvuru-formu.js';
 import { attachInstitutionSearch, fillProvinces } from './kurum.js';
 import { attachUploader, MAX_FILES } from './upload.js';
-import { $, el, busy, lengthProblem, showApiError, showErrors, clearErrors, tcknProblem, value } from './ui.js';
+import { $, busy, showApiError, showErrors, clearErrors, value } from './ui.js';
 
 const form = $('#basvuru-formu');
 const categoryBox = $('#kategori-alani');
@@ -40,9 +48,7 @@ const GUIDE = {
   },
 };
 
-for (const [code, text] of Object.entries(TOPIC)) {
-  $('#konu-alani').append(el('option', { value: code }, text));
-}
+fillTopics($('#konu-alani'));
 fillProvinces($('#il'));
 
 /** Shows the category and identity choices that apply, and the guidance for them. */
@@ -50,7 +56,7 @@ function adapt() {
   const type = value(form, 'type');
   const category = value(form, 'category');
   categoryBox.hidden = type !== 'dilekce';
-  const canHide = type === 'dilekce' && (category === 'sikayet' || category === 'ihbar');
+  const canHide = canHideIdentity(type, category);
   hiddenBox.hidden = !canHide;
   if (!canHide) hiddenCheck.checked = false;
   const text = type ? GUIDE[type][type === 'dilekce' ? category : ''] : '';
@@ -62,63 +68,24 @@ form.addEventListener('change', (e) => {
 });
 adapt();
 
-function updateCounter() {
-  const n = Array.from($('#metin').value).length;
-  counter.textContent = `${n.toLocaleString('tr-TR')} / 20.000 karakter`;
-}
-$('#metin').addEventListener('input', updateCounter);
-updateCounter();
-
-// The server's patterns (common/bm_validators.h: BM_EMAIL_PATTERN, BM_PHONE_PATTERN).
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)+$/;
-const PHONE = /^[+]?[0-9][0-9 ()-]{5,18}[0-9]$/;
+attachCounter($('#metin'), counter);
 
 /** The request body, read from the form. */
 function body() {
-  const type = value(form, 'type');
-  const b = {
-    type,
-    subject: value(form, 'subject'),
-    body: value(form, 'body'),
-    applicant: {
-      tc_kimlik_no: value(form, 'applicant.tc_kimlik_no'),
-      first_name: value(form, 'applicant.first_name'),
-      last_name: value(form, 'applicant.last_name'),
-      email: value(form, 'applicant.email'),
-      address: value(form, 'applicant.address'),
-    },
-    attachment_ids: uploader.ids(),
-  };
-  if (type === 'dilekce' && value(form, 'category')) b.category = value(form, 'category');
+  const b = { ...readContent(form, institution), applicant: readApplicant(form), attachment_ids: uploader.ids() };
   if (hiddenCheck.checked && !hiddenBox.hidden) b.identity_hidden = true;
-  const phone = value(form, 'applicant.phone');
-  if (phone) b.applicant.phone = phone;
-  const province = value(form, 'province_code');
-  if (province) b.province_code = province;
-  const topic = value(form, 'topic');
-  if (topic) b.topic = topic;
-  const target = institution.value();
-  if (target) b.target_institution_code = target;
   return b;
 }
 
+const NAMES = { first_name: 'Adınız', last_name: 'Soyadınız', email: 'E-posta adresinizi yazın.', address: 'Adres' };
+
 /** The server's rules, checked here first: [{field, message}]. */
 function check(b) {
-  const errs = [];
-  const add = (field, message) => message && errs.push({ field, message });
-  if (!b.type) add('type', 'Başvuru türünü seçin.');
-  if (b.type === 'dilekce' && !b.category) add('category', 'Dilekçenizin konusunu seçin.');
-  add('subject', lengthProblem(b.subject, 3, 200, 'Konu'));
-  add('body', lengthProblem(b.body, 10, 20000, 'Başvuru metni'));
-  add('applicant.tc_kimlik_no', tcknProblem(b.applicant.tc_kimlik_no));
-  add('applicant.first_name', lengthProblem(b.applicant.first_name, 1, 100, 'Adınız'));
-  add('applicant.last_name', lengthProblem(b.applicant.last_name, 1, 100, 'Soyadınız'));
-  const email = b.applicant.email;
-  if (!email) add('applicant.email', 'E-posta adresinizi yazın.');
-  else if (email.length > 254 || !EMAIL.test(email)) add('applicant.email', 'Geçerli bir e-posta adresi yazın (ör. ad.soyad@ornek.com.tr); Türkçe karakter ve boşluk içeremez.');
-  if (b.applicant.phone && !PHONE.test(b.applicant.phone)) add('applicant.phone', 'Telefon numarası 7–20 karakter olmalı; yalnızca rakam, boşluk, parantez, tire ve başta + içerebilir.');
-  add('applicant.address', lengthProblem(b.applicant.address, 5, 500, 'Adres'));
-  if (b.attachment_ids.length > MAX_FILES) add('attachment_ids', `En çok ${MAX_FILES} dosya eklenebilir.`);
+  const errs = [
+    ...contentProblems(b, { category: 'Dilekçenizin konusunu seçin.' }),
+    ...applicantProblems(b.applicant, { required: true, names: NAMES }),
+  ];
+  if (b.attachment_ids.length > MAX_FILES) errs.push({ field: 'attachment_ids', message: `En çok ${MAX_FILES} dosya eklenebilir.` });
   return errs;
 }
 
@@ -146,7 +113,7 @@ async function submit() {
     if (!(err instanceof ApiError)) throw err;
     if (err.status !== 0) lastBody = null; // only a lost answer is retried with the same key
     err.errors = uploader.named(err.errors);
-      showApiError(form, err);
+    showApiError(form, err);
   }
 }
 

@@ -136,19 +136,27 @@ export const ROLE = {
   administrator: 'Yönetici',
 };
 
-/** Suggested topics for the reports (the API accepts any lower-case word list). */
+/** The centre's topic list (the same codes as the demo data, README "Demo data at scale"), offered by the
+ *  forms and labelled in the staff pages and reports; the API accepts any lower-case code. */
 export const TOPIC = {
   egitim: 'Eğitim',
   saglik: 'Sağlık',
-  ulasim: 'Ulaşım ve trafik',
+  ulasim: 'Ulaşım',
   cevre: 'Çevre',
-  imar: 'İmar ve yapı',
-  belediye: 'Belediye hizmetleri',
-  guvenlik: 'Asayiş ve güvenlik',
+  belediye_hizmetleri: 'Belediye hizmetleri',
+  guvenlik: 'Güvenlik',
   sosyal_yardim: 'Sosyal yardım',
-  calisma: 'Çalışma hayatı',
-  vergi: 'Vergi ve maliye',
-  tarim: 'Tarım',
+  calisma_hayati: 'Çalışma hayatı',
+  vergi_maliye: 'Vergi ve maliye',
+  tarim_orman: 'Tarım ve orman',
+  adalet: 'Adalet',
+  enerji: 'Enerji',
+  ticaret_tuketici: 'Ticaret ve tüketici',
+  kultur_turizm: 'Kültür ve turizm',
+  genclik_spor: 'Gençlik ve spor',
+  sanayi_teknoloji: 'Sanayi ve teknoloji',
+  dis_isleri: 'Dış işleri',
+  askerlik: 'Askerlik',
   diger: 'Diğer',
 };
 

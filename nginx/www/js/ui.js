@@ -295,8 +295,9 @@ export function table(caption, headers, rows, { numeric = [], rowClass, stack = 
 // ---------------------------------------------------------------- staff chrome
 
 /**
- * Fills the staff header: who is logged in, the links their roles use, and the logout
- * button. The page's own link carries aria-current.
+ * Fills the staff header: who is logged in, the links their roles use (keying in an
+ * application is for operators: POST /staff/applications), and the logout button. The
+ * page's own link carries aria-current.
  */
 export function staffHeader() {
   const s = session();
@@ -305,6 +306,7 @@ export function staffHeader() {
   if (!s || !nav || !user) return;
   const links = [];
   if (!hasRole('bedk_member') || s.roles.length > 1) links.push(['index.html', 'Gelen kutusu']);
+  if (hasRole('operator')) links.push(['yeni-basvuru.html', 'Yeni başvuru gir']);
   if (hasRole('bedk_member')) links.push(['bedk.html', 'BEDK itirazları']);
   else if (hasRole('institution_user')) links.push(['bedk.html', 'BEDK bilgi istekleri']);
   if (hasRole('coordinator') || s.institution === 'BIMER') links.push(['rapor.html', 'Aylık raporlar']);
