@@ -7,8 +7,9 @@
  * applications' ids are read back by application number in the same
  * transaction, so nothing assumes consecutive auto-increment values (Galera
  * interleaves them). (INSERT ... RETURNING would save that statement, but
- * Connector/C's prepared statements now and then failed to fetch its rows
- * and then lost the connection.)
+ * fetching its rows through a prepared statement now and then failed here
+ * with no error number, and the connection was lost after it; not yet
+ * understood, so not used.)
  */
 #include "batch.h"
 
