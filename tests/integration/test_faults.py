@@ -2,11 +2,16 @@
 """Dependencies going away and coming back: every health check answers 503
 naming what fails, and 200 again once it is back, with no service
 restarted. Public status reads keep working while Redis is down (the local
-fallback limit)."""
+fallback limit). Submissions while MariaDB is down write nothing, and the intake
+writers resume by themselves."""
+import concurrent.futures
 import time
 
 import pytest
 
+from citizen import petition, sql
+from test_citizen import ip, submit
+from test_intake_batch import counters
 from test_foundation import SERVICES, stored_application  # noqa: F401 (fixture)
 
 
@@ -73,3 +78,32 @@ def test_database_down_answers_503_problem_not_500(api, stack, stored_applicatio
     finally:
         stack.start("mariadb")
     assert wait_for(lambda: api.get("/api/v1/institutions").status_code == 200)
+
+
+def test_submissions_while_mariadb_is_down_write_nothing_then_resume(api, stack, stack_env):
+    """The batched intake's writers (services/submission/batch.h) with MariaDB gone: each
+    application answers 503 as a problem, none is half-written, and once MariaDB is back
+    the writers reconnect by themselves and concurrent applications are written again."""
+    down = [petition() for _ in range(6)]
+    stack.stop("mariadb")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+            got = list(pool.map(lambda b: submit(api, b, headers={"X-Forwarded-For": ip()}),
+                                down))
+        assert [r.status_code for r in got] == [503] * 6, [r.text for r in got]
+        assert all(r.headers["Content-Type"].startswith("application/problem+json")
+                   for r in got)
+    finally:
+        stack.start("mariadb")
+    assert wait_for(lambda: health(api, "submission")[0] == 200)
+    emails = ", ".join(f"'{b['applicant']['email']}'" for b in down)
+    assert sql(stack_env, "SELECT COUNT(*) FROM applications WHERE applicant_email IN "
+               f"({emails})") == [["0"]]
+    assert sql(stack_env, f"SELECT COUNT(*) FROM outbox WHERE recipient IN ({emails})") == [["0"]]
+    before = counters(stack_env)
+    again = [petition() for _ in range(6)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        got = list(pool.map(lambda b: submit(api, b, headers={"X-Forwarded-For": ip()}), again))
+    assert [r.status_code for r in got] == [202] * 6, [r.text for r in got]
+    _, batched, alone = (a - b for a, b in zip(counters(stack_env), before))
+    assert (batched, alone) == (6, 0)  # written by the writers, not handed back
