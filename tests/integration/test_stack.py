@@ -437,3 +437,18 @@ def test_one_service_can_have_its_own_thread_count(stack_env, tmp_path):
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 2 and "BIMER_STATUS_THREADS" in p.stderr, p.stderr
     assert not (tmp_path / "status.sock").exists()
+
+
+@pytest.mark.parametrize("setting,value", [("BIMER_INTAKE_BATCH", "17"),
+                                           ("BIMER_INTAKE_BATCH", "x"),
+                                           ("BIMER_INTAKE_WRITERS", "0")])
+def test_submission_refuses_a_bad_intake_setting(stack_env, tmp_path, setting, value):
+    """The batched intake's settings (README "Batched intake") are checked at start: a bad
+    one stops the service with a message naming it, before it listens."""
+    env = {k: v for k, v in stack_env.items() if k.startswith("BIMER_")}
+    env.update({"PATH": "/usr/bin:/bin", "BIMER_RUN_DIR": str(tmp_path), setting: value,
+                "ASAN_OPTIONS": "detect_leaks=0"})
+    p = subprocess.run([str(Path(stack_env["BIMER_BIN_DIR"]) / "bimer-submission")], env=env,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and setting in p.stderr, p.stderr
+    assert not (tmp_path / "submission.sock").exists()
