@@ -8,22 +8,20 @@
  * open one, with documents uploaded with a progress bar.
  */
 
-import { get, post, requireSession, hasRole, ApiError } from './api.js';
+import { get, post, requireSession, hasRole } from './api.js';
 import { APPEAL_STATUS, CATEGORY, DECISION, GROUND, CHANNEL, OUTCOME, REASON, TYPE, label } from './labels.js';
 import { attachInstitutionSearch } from './kurum.js';
 import { attachUploader } from './upload.js';
 import {
   $,
+  actionForm,
   el,
   fill,
   facts,
-  busy,
-  clearErrors,
   formatDate,
   formatDateTime,
   lengthProblem,
-  showApiError,
-  showErrors,
+  loadRecord,
   staffHeader,
   timeline,
   value,
@@ -153,89 +151,63 @@ function render(a) {
   $('#kayit').hidden = false;
 }
 
-async function load() {
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
-    loading.textContent = 'Adres geçerli bir itiraz numarası içermiyor.';
-    return;
-  }
-  try {
-    render(await get('/appeals/' + encodeURIComponent(id), { auth: true }));
-  } catch (err) {
-    loading.textContent = err instanceof ApiError && err.status === 404 ? 'Bu itiraz bulunamadı ya da erişiminizde değil.' : err.message;
-  }
+function load() {
+  return loadRecord(loading, {
+    valid: /^[A-Za-z0-9_-]{1,32}$/.test(id),
+    invalid: 'Adres geçerli bir itiraz numarası içermiyor.',
+    read: () => get('/appeals/' + encodeURIComponent(id), { auth: true }),
+    notFound: 'Bu itiraz bulunamadı ya da erişiminizde değil.',
+    render,
+  });
 }
 
-function succeeded(text) {
-  done.textContent = text;
-  done.hidden = false;
-  done.focus();
-}
+const path = (action) => `/appeals/${encodeURIComponent(id)}/${action}`;
+const problem = (field, message) => (message ? [{ field, message }] : []);
 
-askForm.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const b = { text: value(askForm, 'text') };
-  const code = askTarget.value();
-  if (code) b.institution_code = code;
-  const t = lengthProblem(b.text, 10, 20000, 'İstenen bilgi');
-  if (t) return showErrors(askForm, [{ field: 'text', message: t }], 'Bilgi istenmedi');
-  clearErrors(askForm);
-  busy($('#bilgi-iste'), async () => {
-    try {
-      const r = await post(`/appeals/${encodeURIComponent(id)}/information-request`, b, { auth: true });
-      askForm.reset();
-      askTarget.reset();
-      succeeded(`${r.institution.name} kurumundan bilgi istendi; son gün ${formatDate(r.due_at)}.`);
-      await load();
-    } catch (err) {
-      showApiError(askForm, err);
-    }
-  }, 'Gönderiliyor…');
+actionForm(askForm, $('#bilgi-iste'), 'Gönderiliyor…', {
+  title: 'Bilgi istenmedi',
+  read: () => {
+    const b = { text: value(askForm, 'text') };
+    const code = askTarget.value();
+    if (code) b.institution_code = code;
+    return b;
+  },
+  check: (b) => problem('text', lengthProblem(b.text, 10, 20000, 'İstenen bilgi')),
+  send: (b) => post(path('information-request'), b, { auth: true }),
+  reset: () => askTarget.reset(),
+  notice: done,
+  message: (r) => `${r.institution.name} kurumundan bilgi istendi; son gün ${formatDate(r.due_at)}.`,
+  reload: load,
 });
 
-decideForm.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const b = { decision: value(decideForm, 'decision'), text: value(decideForm, 'text') };
-  const errs = [];
-  if (!b.decision) errs.push({ field: 'decision', message: 'Kararı seçin.' });
-  const t = lengthProblem(b.text, 10, 20000, 'Karar metni');
-  if (t) errs.push({ field: 'text', message: t });
-  if (errs.length) return showErrors(decideForm, errs, 'Karar kaydedilmedi');
-  clearErrors(decideForm);
-  busy($('#karar-ver'), async () => {
-    try {
-      const r = await post(`/appeals/${encodeURIComponent(id)}/decision`, b, { auth: true });
-      decideForm.reset();
-      succeeded(
-        `Karar kaydedildi: ${label(DECISION, r.decision)}.` +
-          (r.application_due_at ? ` Başvuru kuruma geri gönderildi; yeni cevap süresi ${formatDate(r.application_due_at)}.` : ''),
-      );
-      await load();
-    } catch (err) {
-      showApiError(decideForm, err);
-    }
-  }, 'Kaydediliyor…');
+actionForm(decideForm, $('#karar-ver'), 'Kaydediliyor…', {
+  title: 'Karar kaydedilmedi',
+  read: () => ({ decision: value(decideForm, 'decision'), text: value(decideForm, 'text') }),
+  check: (b) => [
+    ...problem('decision', b.decision ? null : 'Kararı seçin.'),
+    ...problem('text', lengthProblem(b.text, 10, 20000, 'Karar metni')),
+  ],
+  send: (b) => post(path('decision'), b, { auth: true }),
+  notice: done,
+  message: (r) =>
+    `Karar kaydedildi: ${label(DECISION, r.decision)}.` +
+    (r.application_due_at ? ` Başvuru kuruma geri gönderildi; yeni cevap süresi ${formatDate(r.application_due_at)}.` : ''),
+  reload: load,
 });
 
-replyForm.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const run = async () => {
+actionForm(replyForm, $('#bilgi-ver'), 'Gönderiliyor…', {
+  title: 'Cevap gönderilmedi',
+  read: async () => {
     if (uploader.busy()) await uploader.idle();
-    const b = { text: value(replyForm, 'text'), attachment_ids: uploader.ids() };
-    const t = lengthProblem(b.text, 10, 20000, 'Cevap');
-    if (t) return showErrors(replyForm, [{ field: 'text', message: t }], 'Cevap gönderilmedi');
-    clearErrors(replyForm);
-    try {
-      await post(`/appeals/${encodeURIComponent(id)}/information-response`, b, { auth: true });
-      replyForm.reset();
-      uploader.reset();
-      succeeded('Cevabınız Kurul’a iletildi.');
-      await load();
-    } catch (err) {
-      err.errors = uploader.named(err.errors);
-      showApiError(replyForm, err);
-    }
-  };
-  busy($('#bilgi-ver'), run, 'Gönderiliyor…');
+    return { text: value(replyForm, 'text'), attachment_ids: uploader.ids() };
+  },
+  check: (b) => problem('text', lengthProblem(b.text, 10, 20000, 'Cevap')),
+  send: (b) => post(path('information-response'), b, { auth: true }),
+  reset: () => uploader.reset(),
+  named: (errors) => uploader.named(errors),
+  notice: done,
+  message: () => 'Cevabınız Kurul’a iletildi.',
+  reload: load,
 });
 
 load();

@@ -10,21 +10,19 @@
  * answers are shown next to the fields.
  */
 
-import { get, post, requireSession, hasRole, ApiError } from './api.js';
+import { get, post, requireSession, hasRole } from './api.js';
 import { APPEAL_STATUS, CATEGORY, CHANNEL, DECISION, OUTCOME, REASON, STATUS, TYPE, TOPIC, label } from './labels.js';
 import { attachInstitutionSearch } from './kurum.js';
 import {
   $,
+  actionForm,
   el,
   fill,
   facts,
-  busy,
-  clearErrors,
   formatDate,
   formatDateTime,
   lengthProblem,
-  showApiError,
-  showErrors,
+  loadRecord,
   staffHeader,
   timeline,
   value,
@@ -160,51 +158,42 @@ function render(r) {
   $('#kayit').hidden = false;
 }
 
-async function load() {
-  if (!APPLICATION_NO.test(no)) {
-    loading.textContent = 'Adres geçerli bir başvuru numarası içermiyor.';
-    return;
-  }
-  try {
-    render(await get('/applications/' + encodeURIComponent(no), { auth: true }));
-  } catch (err) {
-    loading.textContent =
-      err instanceof ApiError && err.status === 404 ? 'Bu başvuru bulunamadı ya da kurumunuzun erişiminde değil.' : err.message;
-  }
+function load() {
+  return loadRecord(loading, {
+    valid: APPLICATION_NO.test(no),
+    invalid: 'Adres geçerli bir başvuru numarası içermiyor.',
+    read: () => get('/applications/' + encodeURIComponent(no), { auth: true }),
+    notFound: 'Bu başvuru bulunamadı ya da kurumunuzun erişiminde değil.',
+    render,
+  });
 }
 
-function succeeded(text) {
-  done.textContent = text;
-  done.hidden = false;
-  done.focus();
-}
+const path = (action) => `/applications/${encodeURIComponent(no)}/${action}`;
 
 // --------------------------------------------------------------------- route
 
-routeForm.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const b = { institution_code: target.value() };
-  const note = value(routeForm, 'note');
-  if (note) b.note = note;
-  const rank = $('#etik-alani').hidden ? '' : value(routeForm, 'ethics_rank');
-  if (rank) b.ethics_rank = rank;
-  const errs = [];
-  if (!b.institution_code) errs.push({ field: 'institution_code', message: 'Kurum arayıp listeden hedef kurumu seçin.' });
-  const n = note ? lengthProblem(note, 1, 2000, 'Not') : null;
-  if (n) errs.push({ field: 'note', message: n });
-  if (errs.length) return showErrors(routeForm, errs, 'Yönlendirilmedi');
-  clearErrors(routeForm);
-  busy($('#yonlendir'), async () => {
-    try {
-      const res = await post(`/applications/${encodeURIComponent(no)}/route`, b, { auth: true });
-      routeForm.reset();
-      target.reset();
-      succeeded(`Başvuru ${res.assigned_institution.name} kurumuna yönlendirildi.`);
-      await load();
-    } catch (err) {
-      showApiError(routeForm, err);
-    }
-  }, 'Yönlendiriliyor…');
+actionForm(routeForm, $('#yonlendir'), 'Yönlendiriliyor…', {
+  title: 'Yönlendirilmedi',
+  read: () => {
+    const b = { institution_code: target.value() };
+    const note = value(routeForm, 'note');
+    if (note) b.note = note;
+    const rank = $('#etik-alani').hidden ? '' : value(routeForm, 'ethics_rank');
+    if (rank) b.ethics_rank = rank;
+    return b;
+  },
+  check: (b) => {
+    const errs = [];
+    if (!b.institution_code) errs.push({ field: 'institution_code', message: 'Kurum arayıp listeden hedef kurumu seçin.' });
+    const n = b.note ? lengthProblem(b.note, 1, 2000, 'Not') : null;
+    if (n) errs.push({ field: 'note', message: n });
+    return errs;
+  },
+  send: (b) => post(path('route'), b, { auth: true }),
+  reset: () => target.reset(),
+  notice: done,
+  message: (res) => `Başvuru ${res.assigned_institution.name} kurumuna yönlendirildi.`,
+  reload: load,
 });
 
 // -------------------------------------------------------------------- answer
@@ -235,47 +224,40 @@ answerForm.addEventListener('change', (e) => {
   if (e.target.name === 'outcome') reasonOptions();
 });
 
-answerForm.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const b = { outcome: value(answerForm, 'outcome'), text: value(answerForm, 'text') };
-  if (!reasonBox.hidden && reasonSelect.value) b.reason_code = reasonSelect.value;
-  const errs = [];
-  if (!b.outcome) errs.push({ field: 'outcome', message: 'Cevabın sonucunu seçin.' });
-  if (!reasonBox.hidden && !b.reason_code) errs.push({ field: 'reason_code', message: 'Gerekçeyi seçin.' });
-  const t = lengthProblem(b.text, 10, 20000, 'Cevap metni');
-  if (t) errs.push({ field: 'text', message: t });
-  if (errs.length) return showErrors(answerForm, errs, 'Cevap gönderilmedi');
-  clearErrors(answerForm);
-  busy($('#cevapla'), async () => {
-    try {
-      const res = await post(`/applications/${encodeURIComponent(no)}/answer`, b, { auth: true });
-      answerForm.reset();
-      succeeded(`Cevap kaydedildi (${label(OUTCOME, res.outcome)}) ve başvuru sahibine e-postayla gönderilecek.`);
-      await load();
-    } catch (err) {
-      showApiError(answerForm, err);
-    }
-  }, 'Gönderiliyor…');
+actionForm(answerForm, $('#cevapla'), 'Gönderiliyor…', {
+  title: 'Cevap gönderilmedi',
+  read: () => {
+    const b = { outcome: value(answerForm, 'outcome'), text: value(answerForm, 'text') };
+    if (!reasonBox.hidden && reasonSelect.value) b.reason_code = reasonSelect.value;
+    return b;
+  },
+  check: (b) => {
+    const errs = [];
+    if (!b.outcome) errs.push({ field: 'outcome', message: 'Cevabın sonucunu seçin.' });
+    if (!reasonBox.hidden && !b.reason_code) errs.push({ field: 'reason_code', message: 'Gerekçeyi seçin.' });
+    const t = lengthProblem(b.text, 10, 20000, 'Cevap metni');
+    if (t) errs.push({ field: 'text', message: t });
+    return errs;
+  },
+  send: (b) => post(path('answer'), b, { auth: true }),
+  notice: done,
+  message: (res) => `Cevap kaydedildi (${label(OUTCOME, res.outcome)}) ve başvuru sahibine e-postayla gönderilecek.`,
+  reload: load,
 });
 
 // -------------------------------------------------------------------- extend
 
-extendForm.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const b = { reason: value(extendForm, 'reason') };
-  const r = lengthProblem(b.reason, 10, 20000, 'Uzatma gerekçesi');
-  if (r) return showErrors(extendForm, [{ field: 'reason', message: r }], 'Süre uzatılmadı');
-  clearErrors(extendForm);
-  busy($('#uzat'), async () => {
-    try {
-      const res = await post(`/applications/${encodeURIComponent(no)}/extend`, b, { auth: true });
-      extendForm.reset();
-      succeeded(`Cevap süresi ${formatDate(res.due_at)} tarihine uzatıldı; başvuru sahibine bildirilecek.`);
-      await load();
-    } catch (err) {
-      showApiError(extendForm, err);
-    }
-  }, 'Uzatılıyor…');
+actionForm(extendForm, $('#uzat'), 'Uzatılıyor…', {
+  title: 'Süre uzatılmadı',
+  read: () => ({ reason: value(extendForm, 'reason') }),
+  check: (b) => {
+    const r = lengthProblem(b.reason, 10, 20000, 'Uzatma gerekçesi');
+    return r ? [{ field: 'reason', message: r }] : [];
+  },
+  send: (b) => post(path('extend'), b, { auth: true }),
+  notice: done,
+  message: (res) => `Cevap süresi ${formatDate(res.due_at)} tarihine uzatıldı; başvuru sahibine bildirilecek.`,
+  reload: load,
 });
 
 load();

@@ -197,6 +197,56 @@ export async function busy(button, action, busyText = 'Lütfen bekleyin…') {
   }
 }
 
+/**
+ * A staff page's action form (route, answer, extend, BEDK's requests and decisions). On
+ * submit, under the busy button: read() gives the request body (it may wait, e.g. for
+ * uploads), check(body) the problems found here ([{field, message}], shown under title,
+ * nothing sent); else send(body) posts it. On success the form is emptied (and reset(),
+ * if given, empties what the form does not hold), notice says message(result) and takes
+ * the focus, and reload() shows the record again; the API's errors go next to their
+ * fields (named(errors) first, if given, for the names of uploaded files).
+ */
+export function actionForm(form, button, busyText, { title, read, check, send, notice, message, reload, reset, named }) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(button, async () => {
+      const b = await read();
+      const errs = check(b);
+      if (errs.length) return showErrors(form, errs, title);
+      clearErrors(form);
+      let res;
+      try {
+        res = await send(b);
+      } catch (err) {
+        if (named) err.errors = named(err.errors);
+        return showApiError(form, err);
+      }
+      form.reset();
+      if (reset) reset();
+      notice.textContent = message(res);
+      notice.hidden = false;
+      notice.focus();
+      await reload();
+    }, busyText);
+  });
+}
+
+/**
+ * Loads the record a staff page shows: when the address holds a valid id, render(await
+ * read()); else, and on an error, the loading line says why (notFound for a 404).
+ */
+export async function loadRecord(loading, { valid, invalid, read, notFound, render }) {
+  if (!valid) {
+    loading.textContent = invalid;
+    return;
+  }
+  try {
+    render(await read());
+  } catch (err) {
+    loading.textContent = err && err.status === 404 ? notFound : err.message;
+  }
+}
+
 /** The trimmed value of a named control. */
 export function value(form, name) {
   const c = form.elements.namedItem(name);
