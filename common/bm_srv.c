@@ -3,13 +3,16 @@
  * bm_srv: the threaded FastCGI loop and the request guard chain. See
  * bm_srv.h.
  *
+ * Connections: the threads take their requests through bm_conn (one epoll
+ * set with the listening socket and the idle kept connections), so nginx
+ * may keep upstream connections without each one pinning a thread.
+ *
  * Shutdown: libfcgi installs its own SIGTERM handler, so every thread
  * blocks SIGTERM/SIGINT and the main thread waits for them with sigwait.
- * It then marks the stop, shuts the listening socket down (which makes
- * every accept() return) and joins the threads. A thread parked on a kept
- * nginx connection (fastcgi_keep_conn) waits in read(), not accept(): once
- * the grace period is over it is nudged with SIGUSR2, whose handler does
- * nothing but interrupt that read.
+ * It then marks the stop, wakes every thread waiting for a connection
+ * (bm_conns_stop), lets running requests finish and joins the threads. A
+ * thread still reading a request past the grace period is nudged with
+ * SIGUSR2, whose handler does nothing but interrupt that read.
  */
 #include "bm_srv.h"
 
@@ -32,6 +35,7 @@
 #include "bm_cache.h"
 #include "bm_cal.h"
 #include "bm_cfg.h"
+#include "bm_conn.h"
 #include "bm_db.h"
 #include "bm_json.h"
 #include "bm_log.h"
@@ -59,6 +63,7 @@ struct bm_srv {
 	size_t nroutes;
 	char health_path[96];
 	int listen_fd;
+	struct bm_conns conns;
 	atomic_bool stop;
 	struct bm_metrics *metrics;
 	struct bm_thread *threads;
@@ -316,20 +321,28 @@ static void *worker(void *arg)
 	FCGX_Request fx;
 
 	mysql_thread_init();
-	FCGX_InitRequest(&fx, srv->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	/* No listening socket: libfcgi never accepts itself, bm_conn hands it connections. */
+	FCGX_InitRequest(&fx, -1, FCGI_FAIL_ACCEPT_ON_INTR);
 	(void)bm_db_ping(t->ctx.db); /* connect early; failures retry per request */
 	(void)bm_redis_ping(t->ctx.redis);
 	while (!atomic_load(&srv->stop)) {
-		if (FCGX_Accept_r(&fx) < 0) {
-			if (atomic_load(&srv->stop))
-				break;
-			usleep(10000); /* a transient accept error: do not spin */
-			continue;
-		}
+		int fd = bm_conns_next(&srv->conns);
+		if (fd < 0)
+			continue; /* stopping, or a signal: the loop condition decides */
+		fx.ipcFd = fd;
+		/* FCGX_Accept_r first finishes "the previous request": it must not close fd. */
+		fx.keepConnection = 1;
+		if (FCGX_Accept_r(&fx) < 0)
+			continue; /* nginx closed it (an idle kept connection) or sent no request:
+			           * libfcgi has closed it, and fails to accept on socket -1 */
 		atomic_store(&t->busy, true);
 		handle(srv, &t->ctx, &fx);
-		FCGX_Finish_r(&fx);
+		FCGX_Finish_r(&fx); /* closes the connection unless nginx keeps it */
 		atomic_store(&t->busy, false);
+		if (fx.ipcFd >= 0) {
+			bm_conns_park(&srv->conns, fx.ipcFd);
+			fx.ipcFd = -1;
+		}
 	}
 	FCGX_Free(&fx, 1);
 	bm_db_free(t->ctx.db);
@@ -371,12 +384,13 @@ static bool all_done(const struct bm_srv *srv)
 	return true;
 }
 
-/* Stop accepting, let running requests finish, then wake idle kept connections. */
+/* Stop taking requests, let running ones finish; past the grace period, nudge threads
+ * still blocked outside a request (reading one from a stalled connection). */
 static void stop_threads(struct bm_srv *srv)
 {
 	atomic_store(&srv->stop, true);
 	FCGX_ShutdownPending();
-	shutdown(srv->listen_fd, SHUT_RDWR);
+	bm_conns_stop(&srv->conns);
 	for (int waited = 0; !all_done(srv) && waited < GRACE_MS + NUDGE_MS; waited += 50) {
 		if (waited >= GRACE_MS && waited % 200 == 0)
 			for (int i = 0; i < srv->cfg.threads; i++)
@@ -457,12 +471,12 @@ static int open_socket(struct bm_srv *srv)
 	if (srv->listen_fd < 0)
 		return -1;
 	chmod(srv->cfg.socket_path, 0660);
-	return 0;
+	return bm_conns_open(&srv->conns, srv->listen_fd);
 }
 
 int bm_srv_main(const struct bm_service *svc)
 {
-	struct bm_srv srv = {.svc = svc, .listen_fd = -1};
+	struct bm_srv srv = {.svc = svc, .listen_fd = -1, .conns = {.epoll_fd = -1, .stop_fd = -1}};
 	char err[256];
 	sigset_t stopset;
 	int sig = 0, rc = 1;
@@ -522,6 +536,7 @@ join:
 	if (started && svc->stop)
 		svc->stop();
 out:
+	bm_conns_close(&srv.conns);
 	if (srv.listen_fd >= 0) {
 		close(srv.listen_fd);
 		unlink(srv.cfg.socket_path);

@@ -27,13 +27,16 @@
 #   BIMER_NGINX_USER     "user" directive; default root when run as root (the sockets
 #                        are owned by the user running the services), none otherwise
 #   BIMER_NGINX_UPSTREAM_KEEPALIVE  idle connections each worker keeps to each service
-#                        (default 0: a connection per request); each kept one pins a
-#                        service thread (BIMER_THREADS), and with 4 kept connections
-#                        requests waited seconds for a pinned thread under load
-#                        (tests/bench/RESULTS.md), so none is the default
+#                        (default 32; 0: a connection per request). An idle kept
+#                        connection costs the service a descriptor, not a thread
+#                        (common/bm_conn.h); keeping as many as the requests in flight
+#                        spares nginx and the service a connect, accept and close each
+#                        (tests/bench/RESULTS.md)
 #   BIMER_NGINX_BENCH_FLOOR  benchmark only (tests/bench/run.sh): the Unix socket of the
 #                        floor responder (tests/bench/floor.c), served at /bench/floor;
 #                        unset (the default): no such upstream or location is rendered
+#   BIMER_NGINX_BENCH_FLOOR_KEEPALIVE  benchmark only: the floor upstream's keepalive
+#                        (default 0)
 set -euo pipefail
 
 out=${1:?usage: render.sh OUT_DIR}
@@ -83,7 +86,7 @@ declare -A val=(
     [WORKERS]=${BIMER_NGINX_WORKERS:-2}
     [API_RATE]=${BIMER_NGINX_API_RATE:-50r/s}
     [API_BURST]=${BIMER_NGINX_API_BURST:-100}
-    [UPSTREAM_KEEPALIVE]=${BIMER_NGINX_UPSTREAM_KEEPALIVE:-0}
+    [UPSTREAM_KEEPALIVE]=${BIMER_NGINX_UPSTREAM_KEEPALIVE:-32}
     [WEB_RATE]=${BIMER_NGINX_WEB_RATE:-20r/s}
     [WEB_BURST]=${BIMER_NGINX_WEB_BURST:-50}
     [USER_LINE]=$user_line
@@ -113,9 +116,11 @@ val[UPSTREAM_KEEPALIVE]=""
 (( ${#BIMER_RUN_DIR} + 20 <= 107 )) || die "BIMER_RUN_DIR is too long for Unix socket paths"
 
 # The benchmark's floor (tests/bench/run.sh) sits behind this same nginx and is routed
-# exactly like an API location: the same backstop limit, response headers, FastCGI
-# parameters and upstream keepalive as the services' upstreams, so the benchmark
-# compares like with like. Only when BIMER_NGINX_BENCH_FLOOR is set.
+# exactly like an API location: the same backstop limit, response headers and FastCGI
+# parameters as the services, so the benchmark compares like with like. It is a plain
+# libfcgi responder (a thread per connection), so its upstream keeps connections only
+# when BIMER_NGINX_BENCH_FLOOR_KEEPALIVE says so (default 0; the benchmark gives it
+# enough threads then). Only when BIMER_NGINX_BENCH_FLOOR is set.
 val[BENCH_FLOOR_UPSTREAM]=""
 val[BENCH_FLOOR_LOCATION]=""
 if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
@@ -123,7 +128,11 @@ if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
     [[ $floor == /* && $floor =~ ^[A-Za-z0-9_./+-]+$ ]] ||
         die "BIMER_NGINX_BENCH_FLOOR must be an absolute socket path (letters, digits, _./+-)"
     ((${#floor} <= 107)) || die "BIMER_NGINX_BENCH_FLOOR is too long for a Unix socket path"
-    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; ${val[UPSTREAM_KEEPALIVE]} }"
+    floor_keep=${BIMER_NGINX_BENCH_FLOOR_KEEPALIVE:-0}
+    [[ $floor_keep =~ ^[0-9]{1,4}$ ]] || die "BIMER_NGINX_BENCH_FLOOR_KEEPALIVE must be a number"
+    floor_keep=$((10#$floor_keep))
+    ((floor_keep == 0)) && floor_keep="" || floor_keep="keepalive $floor_keep;"
+    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; $floor_keep }"
     val[BENCH_FLOOR_LOCATION]="location = /bench/floor { limit_req zone=bimer_api burst=${val[API_BURST]} nodelay; include ${val[NGINX_DIR]}/snippets/fastcgi-public.conf; fastcgi_pass bimer_bench_floor; }"
 fi
 

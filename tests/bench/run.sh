@@ -17,9 +17,10 @@
 #   floor_keepalive  the floor again, with nginx keeping upstream connections
 #                  (BIMER_BENCH_FLOOR_KEEPALIVE) and enough floor threads for them
 #
-# The services run without upstream keepalive by default (see RESULTS.md for why);
-# the floor is measured both ways and the targets are checked against the faster one,
-# so the configuration can only make the ratios look worse, never better.
+# nginx keeps connections to the services (BIMER_NGINX_UPSTREAM_KEEPALIVE, the product
+# default; common/bm_conn.h). The floor is a plain libfcgi responder, a thread per
+# connection: it is measured both without kept connections and with them (and enough
+# threads), and the targets are checked against the faster of the two.
 #
 # For each it records requests/s, latency p50/p90/p99/max, the answers by status and
 # the CPU each process used, and compares the figures with the issue's targets
@@ -45,8 +46,8 @@
 #                                 BIMER_INTAKE_BATCH (services/submission/batch.h)
 #   BIMER_BENCH_STATUS_THREADS [6] BIMER_STATUS_THREADS: the status service's own (its
 #                                 hits are served from Redis: fewer threads, shorter tail)
-#   BIMER_BENCH_KEEPALIVE [0]     BIMER_NGINX_UPSTREAM_KEEPALIVE: idle connections each
-#                                 nginx worker keeps per upstream; 0 none (RESULTS.md)
+#   BIMER_BENCH_KEEPALIVE [32]    BIMER_NGINX_UPSTREAM_KEEPALIVE: idle connections each
+#                                 nginx worker keeps per service; 0 none (RESULTS.md)
 #   BIMER_BENCH_FLOOR_KEEPALIVE [32] / BIMER_BENCH_FLOOR_THREADS [72]
 #                                 the same two for the floor_keepalive scenario
 #   BIMER_BENCH_CONNECTIONS [64]  BIMER_BENCH_WRK_THREADS [2]
@@ -81,7 +82,7 @@ STATUS_THREADS=${BIMER_BENCH_STATUS_THREADS:-6}
 SUBMISSION_THREADS=${BIMER_BENCH_SUBMISSION_THREADS:-64}
 INTAKE_WRITERS=${BIMER_BENCH_INTAKE_WRITERS:-2}
 INTAKE_BATCH=${BIMER_BENCH_INTAKE_BATCH:-16}
-KEEPALIVE=${BIMER_BENCH_KEEPALIVE:-0}
+KEEPALIVE=${BIMER_BENCH_KEEPALIVE:-32}
 FLOOR_KEEPALIVE=${BIMER_BENCH_FLOOR_KEEPALIVE:-32}
 FLOOR_THREADS=${BIMER_BENCH_FLOOR_THREADS:-72}
 CONNS=${BIMER_BENCH_CONNECTIONS:-64}
@@ -323,10 +324,10 @@ run_wrk() {
 
 count_applications() { db <<<"SELECT COUNT(*) FROM applications"; }
 
-# upstream_keepalive N FLOOR_THREADS: nginx re-rendered with that upstream keepalive,
-# the floor restarted with that many threads (more than nginx can keep idle).
-upstream_keepalive() {
-	env -i "${STACK_ENV[@]}" BIMER_NGINX_UPSTREAM_KEEPALIVE="$1" \
+# floor_keepalive N FLOOR_THREADS: nginx re-rendered with that keepalive for the floor's
+# upstream, the floor restarted with that many threads (more than nginx can keep idle).
+floor_keepalive() {
+	env -i "${STACK_ENV[@]}" BIMER_NGINX_BENCH_FLOOR_KEEPALIVE="$1" \
 		"$root/deploy/local/stack.sh" restart nginx >/dev/null || die "nginx did not restart"
 	stop_floor
 	start_floor "$2"
@@ -422,7 +423,7 @@ measure() {
 	local sc before after d0 d1 q c f n_apps n202
 	for sc in $SCENARIOS; do
 		if [[ $sc == floor_keepalive ]]; then
-			upstream_keepalive "$FLOOR_KEEPALIVE" "$FLOOR_THREADS"
+			floor_keepalive "$FLOOR_KEEPALIVE" "$FLOOR_THREADS"
 			say "== nginx upstream keepalive $FLOOR_KEEPALIVE, floor threads $FLOOR_THREADS"
 		fi
 		say "== $sc: warm-up ${WARMUP}s, then ${DURATION}s at $CONNS connections, $WRK_THREADS wrk threads"
@@ -462,7 +463,7 @@ measure() {
 			say "   committed: $n_apps new applications for $n202 answers 202 counted by wrk (warm-up included; $((n_apps - n202)) were in flight when wrk stopped)"
 		fi
 		if [[ $sc == floor_keepalive ]]; then
-			upstream_keepalive "$KEEPALIVE" "$THREADS"
+			floor_keepalive 0 "$THREADS"
 		fi
 	done
 }

@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: MIT
+"""The services' FastCGI connections (common/bm_conn.h).
+
+nginx keeps connections to each service (BIMER_NGINX_UPSTREAM_KEEPALIVE). A
+service parks idle connections in an epoll set instead of giving each a thread,
+so any number of idle, silent or kept connections must leave its few threads
+free for the connections that carry a request. These tests speak FastCGI to the
+status service's socket directly (it runs BIMER_STATUS_THREADS threads, 6 in the
+test stack), as nginx does, with far more connections than threads; then they
+check that a restart of a service behind nginx's kept connections costs no
+request.
+"""
+import concurrent.futures
+import pathlib
+import socket
+import struct
+import time
+
+import pytest
+import requests
+
+BEGIN, END, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
+KEEP_CONN = 1
+
+
+def record(kind, body, req_id=1):
+    pad = (8 - len(body) % 8) % 8
+    return struct.pack(">BBHHBx", 1, kind, req_id, len(body), pad) + body + b"\0" * pad
+
+
+def pair(name, value):
+    n, v = name.encode(), value.encode()
+    return bytes([len(n), len(v)]) + n + v  # every name and value here is < 128 bytes
+
+
+def request(path, keep=True, req_id=1):
+    """One GET as nginx sends it: BEGIN_REQUEST, the parameters, an empty body."""
+    params = b"".join(pair(k, v) for k, v in (
+        ("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", path), ("SCRIPT_NAME", path),
+        ("QUERY_STRING", ""), ("REMOTE_ADDR", "127.0.0.1"), ("REQUEST_ID", "%032x" % req_id)))
+    begin = struct.pack(">HB5x", 1, KEEP_CONN if keep else 0)
+    return (record(BEGIN, begin, req_id) + record(PARAMS, params, req_id) +
+            record(PARAMS, b"", req_id) + record(STDIN, b"", req_id))
+
+
+def read_answer(sock):
+    """The stdout of one request up to its END_REQUEST record; returns (status, body)."""
+    buf, out = b"", b""
+    while True:
+        while len(buf) < 8:
+            chunk = sock.recv(65536)
+            assert chunk, "the service closed the connection before END_REQUEST"
+            buf += chunk
+        _, kind, _, length, pad = struct.unpack(">BBHHBx", buf[:8])
+        while len(buf) < 8 + length + pad:
+            chunk = sock.recv(65536)
+            assert chunk, "the service closed the connection inside a record"
+            buf += chunk
+        body, buf = buf[8:8 + length], buf[8 + length + pad:]
+        if kind == STDOUT:
+            out += body
+        elif kind == END:
+            assert buf == b"", "bytes after END_REQUEST"
+            head, _, payload = out.partition(b"\r\n\r\n")
+            status = 200
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"status:"):
+                    status = int(line.split()[1])
+            return status, payload
+
+
+@pytest.fixture
+def status_sock(stack_env):
+    path = pathlib.Path(stack_env["BIMER_RUN_DIR"]) / "status.sock"
+    threads = int(stack_env.get("BIMER_STATUS_THREADS", stack_env.get("BIMER_THREADS", "16")))
+    opened = []
+
+    def connect():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)  # a request not answered in 5 s waited for a thread: a failure
+        s.connect(str(path))
+        opened.append(s)
+        return s
+
+    yield connect, threads
+    for s in opened:
+        s.close()
+
+
+HEALTH = "/api/v1/status/health"
+
+
+def ask(sock, req_id, keep=True):
+    sock.sendall(request(HEALTH, keep=keep, req_id=req_id))
+    status, body = read_answer(sock)
+    assert status == 200, body
+    assert b'"status"' in body
+
+
+def test_idle_kept_connections_hold_no_thread(status_sock):
+    connect, threads = status_sock
+    n = 5 * threads + 10
+    conns = [connect() for _ in range(n)]
+    # One request on each in turn, every connection kept open afterwards: with a thread per
+    # connection the (threads+1)-th would wait for ever behind the idle ones.
+    for i, c in enumerate(conns):
+        ask(c, i + 1)
+    # A second round in the other order, on the same connections: each was parked and
+    # comes back when its next request arrives.
+    for i, c in enumerate(reversed(conns)):
+        ask(c, n + i + 1)
+    # And a new connection is still accepted while all of them sit idle.
+    ask(connect(), 2 * n + 1)
+
+
+def test_silent_and_closed_connections_hold_no_thread(status_sock):
+    connect, threads = status_sock
+    silent = [connect() for _ in range(3 * threads)]  # connected, never send anything
+    for i in range(2 * threads):  # a request sent, the answer not read, the peer gone
+        c = connect()
+        c.sendall(request(HEALTH, req_id=i + 1))
+        c.close()
+    for i in range(2 * threads):  # an idle kept connection that the peer closes
+        c = connect()
+        ask(c, 100 + i)
+        c.close()
+    t0 = time.monotonic()
+    for i in range(threads + 2):
+        ask(connect(), 200 + i)
+    assert time.monotonic() - t0 < 5
+    assert len(silent) == 3 * threads
+
+
+def test_a_connection_not_kept_is_closed_after_its_answer(status_sock):
+    connect, _ = status_sock
+    c = connect()
+    ask(c, 1, keep=False)
+    assert c.recv(1) == b""  # closed by the service once the request was answered
+
+
+def test_parallel_requests_on_kept_connections(status_sock):
+    connect, threads = status_sock
+    conns = [connect() for _ in range(4 * threads)]
+
+    def work(i):
+        for k in range(10):
+            ask(conns[i], 1000 * (i + 1) + k)
+        return i
+
+    with concurrent.futures.ThreadPoolExecutor(len(conns)) as pool:
+        assert sorted(pool.map(work, range(len(conns)))) == list(range(len(conns)))
+
+
+def test_a_restarted_service_behind_kept_connections_loses_no_request(stack, base_url):
+    url = f"{base_url}{HEALTH}"
+
+    def burst():
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            return list(pool.map(lambda _: requests.get(url, timeout=10).status_code, range(64)))
+
+    assert burst() == [200] * 64  # nginx now keeps connections to the service
+    stack.stop("status")
+    stack.start("status")
+    # nginx learns that its kept connections closed when the old process exits, and
+    # opens new ones: no request fails on a stale connection.
+    assert burst() == [200] * 64
