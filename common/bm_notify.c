@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
  * bm_notify: Turkish mail texts and their outbox rows. See bm_notify.h.
+ *
+ * Most mails are rendered here and their row holds subject, text and HTML.
+ * The verification mail, written with every internet application, holds
+ * only its parameters (a small JSON object); the worker renders it with
+ * the renderer of its kind (renderers[] below, the same code as a rendered
+ * mail) when it delivers it. Another kind moves there with a parameter
+ * writer, a field table and a render function.
  */
 #include "bm_notify.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bm_appno.h"
 #include "bm_db.h"
 #include "bm_deadline.h"
+#include "bm_json.h"
 
-static const char sql_outbox[] =
-	"INSERT INTO outbox (kind, application_id, recipient, subject, body_text, body_html) "
-	"VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_outbox[] = BM_MAIL_INSERT_HEAD BM_MAIL_TUPLE;
 
 int bm_html_escape(const char *s, char *out, size_t cap)
 {
@@ -71,6 +79,7 @@ void bm_mail_free(struct bm_mail *m)
 {
 	free(m->text);
 	free(m->html);
+	free(m->params);
 	*m = (struct bm_mail){0};
 }
 
@@ -116,14 +125,25 @@ out:
 	return e;
 }
 
+void bm_mail_values(const struct bm_mail *m, struct bm_dbp p[BM_MAIL_COLS])
+{
+	p[0] = BM_DB_STR(m->kind);
+	p[1] = BM_DB_INT(m->application_id);
+	p[2] = BM_DB_STR(m->recipient);
+	p[3] = m->params ? BM_DB_NULL() : BM_DB_STR(m->subject);
+	p[4] = m->text ? BM_DB_STR(m->text) : BM_DB_NULL();
+	p[5] = m->html ? BM_DB_STR(m->html) : BM_DB_NULL();
+	p[6] = m->params ? BM_DB_STR(m->params) : BM_DB_NULL();
+}
+
 enum bm_err bm_mail_queue(struct bm_db *db, const struct bm_mail *m)
 {
+	struct bm_dbp p[BM_MAIL_COLS];
+
 	if (!m->recipient)
 		return BM_OK;
-	struct bm_dbp p[] = { BM_DB_STR(m->kind),      BM_DB_INT(m->application_id),
-			      BM_DB_STR(m->recipient), BM_DB_STR(m->subject),
-			      BM_DB_STR(m->text),      BM_DB_STR(m->html) };
-	return bm_db_run(db, sql_outbox, p, 6, NULL);
+	bm_mail_values(m, p);
+	return bm_db_run(db, sql_outbox, p, BM_MAIL_COLS, NULL);
 }
 
 /* Render one mail and write its outbox row (nothing when there is no address). */
@@ -160,16 +180,126 @@ enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
 		      link, outro, m);
 }
 
+/* Set key to the string s in o, unless s is NULL. Non-zero on failure. */
+static int set_str(json_t *o, const char *key, const char *s)
+{
+	return s ? json_object_set_new(o, key, json_string(s)) : 0;
+}
+
+enum bm_err bm_notify_verification_mail(const struct bm_notify_to *to, const char *token,
+                                        time_t expires, struct bm_mail *m)
+{
+	json_t *o = json_object();
+	enum bm_err e = BM_E_INTERNAL;
+
+	*m = (struct bm_mail){
+	    .kind = "verification", .application_id = to->application_id, .recipient = to->email};
+	if (!o || set_str(o, "no", to->application_no) || set_str(o, "first", to->first_name) ||
+	    set_str(o, "last", to->last_name) || set_str(o, "token", token) ||
+	    json_object_set_new(o, "expires", json_integer((json_int_t)expires)))
+		goto out;
+	if ((m->params = json_dumps(o, JSON_COMPACT)))
+		e = BM_OK;
+out:
+	json_decref(o);
+	return e;
+}
+
 enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
 				   const char *token, time_t expires)
 {
 	struct bm_mail m;
 	if (!to->email)
 		return BM_OK;
-	enum bm_err e = bm_notify_verification_render(ctx, to, token, expires, &m);
+	enum bm_err e = bm_notify_verification_mail(to, token, expires, &m);
 	if (!e)
 		e = bm_mail_queue(ctx->db, &m);
 	bm_mail_free(&m);
+	return e;
+}
+
+/* ---- rendering at delivery (the worker) ---------------------------------- */
+
+static const char *appno_ok(const json_t *v)
+{
+	return bm_appno_check(json_string_value(v)) ? NULL : "INVALID_FORMAT";
+}
+
+/* What bm_notify_verification_mail writes: names only when known, the token as
+ * bm_random_token makes it (base64url), expiry in Unix seconds. */
+static const struct bm_field verification_params[] = {
+    {.name = "no",
+     .type = BM_FT_STRING,
+     .flags = BM_FF_REQUIRED,
+     .min = 14,
+     .max = 16,
+     .check = appno_ok},
+    {.name = "first", .type = BM_FT_STRING, .min = 1, .max = 100},
+    {.name = "last", .type = BM_FT_STRING, .min = 1, .max = 100},
+    {.name = "token",
+     .type = BM_FT_STRING,
+     .flags = BM_FF_REQUIRED,
+     .min = 16,
+     .max = 128,
+     .pattern = "[A-Za-z0-9_-]+"},
+    {.name = "expires",
+     .type = BM_FT_INT,
+     .flags = BM_FF_REQUIRED,
+     .min = 1,
+     .max = 253402300799LL},
+    {0}};
+
+static enum bm_err render_verification(const struct bm_ctx *ctx, const json_t *p, struct bm_mail *m)
+{
+	const struct bm_notify_to to = {.application_no = bm_json_str(p, "no"),
+	                                .first_name = bm_json_str(p, "first"),
+	                                .last_name = bm_json_str(p, "last")};
+	return bm_notify_verification_render(ctx, &to, bm_json_str(p, "token"),
+	                                     (time_t)bm_json_int(p, "expires", 0), m);
+}
+
+/* The kinds whose rows hold parameters: their checks and their renderer. */
+static const struct {
+	const char *kind;
+	const struct bm_field *params;
+	enum bm_err (*render)(const struct bm_ctx *ctx, const json_t *p, struct bm_mail *m);
+} renderers[] = {
+    {"verification", verification_params, render_verification},
+};
+
+enum bm_err bm_mail_render(const struct bm_ctx *ctx, const char *kind, const char *params,
+                           struct bm_mail *m, char *why, size_t whylen)
+{
+	struct bm_verrs errs = {.lang = BM_LANG_EN};
+	size_t i = 0, n = sizeof renderers / sizeof renderers[0];
+	json_t *p = NULL;
+	enum bm_err e = BM_E_VALIDATION;
+
+	*m = (struct bm_mail){0};
+	while (i < n && strcmp(renderers[i].kind, kind))
+		i++;
+	if (i == n) {
+		snprintf(why, whylen, "no renderer for this kind of mail");
+		return BM_E_NOT_FOUND;
+	}
+	if (!params || bm_json_parse(params, strlen(params), 2, &p)) {
+		snprintf(why, whylen, "parameters are not well-formed JSON");
+		goto out;
+	}
+	if (bm_json_validate(p, renderers[i].params, &errs)) {
+		/* names a parameter we know (an unknown key is not repeated), never a value */
+		const struct bm_verr *v = &errs.v[0];
+		const char *what = strcmp(v->code, "UNKNOWN_FIELD") ? v->field : "a field";
+		snprintf(why, whylen, "bad parameters: %s %s", *what ? what : "the object",
+		         v->code);
+		goto out;
+	}
+	if ((e = renderers[i].render(ctx, p, m)))
+		snprintf(why, whylen, "cannot render the mail (%s)", bm_err_code(e));
+	else
+		m->kind = renderers[i].kind;
+out:
+	json_decref(p);
 	return e;
 }
 

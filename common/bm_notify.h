@@ -3,7 +3,8 @@
  * bm_notify: the mails the system sends citizens, in Turkish, as plain text
  * and HTML, each naming the application number. A mail is a row in the
  * outbox written in the caller's transaction, so it goes out exactly when
- * the change it announces is committed; the worker delivers it. Institutions
+ * the change it announces is committed; the worker delivers it (and renders
+ * it first when the row holds only its parameters). Institutions
  * never mail citizens themselves, so a hidden identity stays hidden.
  */
 #ifndef BM_NOTIFY_H
@@ -24,29 +25,64 @@ struct bm_notify_to {
 	const char *last_name;
 };
 
-/* One rendered mail: its outbox row's values. */
+/*
+ * One mail: its outbox row's values. Either rendered (subject, text, html)
+ * or, for a kind the worker renders at delivery (bm_mail_render), only its
+ * parameters (params; subject "", text and html NULL): the row then stays a
+ * few hundred bytes instead of kilobytes of text and HTML.
+ */
 struct bm_mail {
 	const char *kind;      /* lower snake case: verification, received, ... */
 	long long application_id;
 	const char *recipient; /* the caller's string (outlives the mail) */
 	char subject[256];
 	char *text, *html;     /* owned: bm_mail_free */
+	char *params;          /* owned: compact JSON, or NULL for a rendered mail */
 };
 
 void bm_mail_free(struct bm_mail *m);
 
+/* The outbox INSERT of n mails: BM_MAIL_INSERT_HEAD, then n BM_MAIL_TUPLEs joined by ", ",
+ * each bound with the BM_MAIL_COLS values of bm_mail_values. */
+#define BM_MAIL_COLS 7
+#define BM_MAIL_INSERT_HEAD                                                                        \
+	"INSERT INTO outbox (kind, application_id, recipient, subject, body_text, body_html, "     \
+	"params) VALUES "
+#define BM_MAIL_TUPLE "(?, ?, ?, ?, ?, ?, ?)"
+
+/* m's row values (they point into m, which must outlive them). */
+void bm_mail_values(const struct bm_mail *m, struct bm_dbp p[BM_MAIL_COLS]);
+
 /* Write m's outbox row with db (in the caller's transaction); nothing without a recipient. */
 enum bm_err bm_mail_queue(struct bm_db *db, const struct bm_mail *m);
 
-/* The verification link (token in clear: it is only ever in this mail). */
+/* The verification link (token in clear: it is only ever in this mail). Queued as
+ * parameters (bm_notify_verification_mail); the worker renders it when it delivers it. */
 enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
 				   const char *token, time_t expires);
 
-/* The same mail rendered into m (to->email must be set), for a caller that writes the row
- * itself (the submission service's batched intake); free with bm_mail_free. */
+/* The verification mail as parameters into m (to->email must be set): application number,
+ * names, token and expiry, for a caller that writes the row itself (the submission
+ * service's batched intake); free with bm_mail_free. */
+enum bm_err bm_notify_verification_mail(const struct bm_notify_to *to, const char *token,
+					time_t expires, struct bm_mail *m);
+
+/* The verification mail rendered into m (subject, text, HTML); what the worker sends for
+ * the parameters above. Free with bm_mail_free. */
 enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
 					  const struct bm_notify_to *to, const char *token,
 					  time_t expires, struct bm_mail *m);
+
+/*
+ * The worker's side: render the mail of an outbox row that holds parameters
+ * (params, as written above) with the renderer of its kind, into m's
+ * subject, text and html; the same parameters always give the same mail.
+ * BM_E_NOMEM may pass on a retry; BM_E_VALIDATION (malformed or incomplete
+ * parameters) and BM_E_NOT_FOUND (no renderer for the kind) never will:
+ * why then says what is wrong, naming at most a parameter, never a value.
+ */
+enum bm_err bm_mail_render(const struct bm_ctx *ctx, const char *kind, const char *params,
+                           struct bm_mail *m, char *why, size_t whylen);
 
 /* Received: the tracking link and the legal due date. keyed_channel: NULL for an internet
  * application (its e-mail was verified), else the channel staff keyed it in from (phone, fax,

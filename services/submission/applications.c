@@ -100,7 +100,7 @@ static enum bm_err insert_batched(struct bm_req *req, struct intake *in, bool *a
 	bm_time_to_db(exp, job.expires);
 	const struct bm_notify_to to = { 0, in->no, bm_json_str(a, "email"),
 					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
-	if ((e = bm_notify_verification_render(req->ctx, &to, token, exp, &job.mail)))
+	if ((e = bm_notify_verification_mail(&to, token, exp, &job.mail)))
 		return e;
 	e = batch_write(&job);
 	*alone = job.alone;

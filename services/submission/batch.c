@@ -37,9 +37,7 @@ static const struct {
     [ST_TOKENS] = {"INSERT INTO verification_tokens (token_hash, application_id, created_at, "
                    "expires_at) VALUES ",
                    "(?, ?, ?, ?)", "", 4},
-    [ST_MAILS] = {"INSERT INTO outbox (kind, application_id, recipient, subject, body_text, "
-                  "body_html) VALUES ",
-                  "(?, ?, ?, ?, ?, ?)", "", 6},
+    [ST_MAILS] = {BM_MAIL_INSERT_HEAD, BM_MAIL_TUPLE, "", BM_MAIL_COLS},
 };
 
 static struct {
@@ -136,21 +134,20 @@ static enum bm_err insert_tokens(struct bm_db *db, struct intake_job **jobs, siz
 	return bm_db_run(db, B.sql[ST_TOKENS][n], p, n * 4, NULL);
 }
 
-/* The mails of the jobs that have an address (all internet applications do). */
+/* The mails of the jobs that have an address (all internet applications do): small rows
+ * of parameters, which the worker renders (bm_notify_verification_mail). */
 static enum bm_err insert_mails(struct bm_db *db, struct intake_job **jobs, size_t n)
 {
-	struct bm_dbp p[BATCH_MAX * 6];
+	struct bm_dbp p[BATCH_MAX * BM_MAIL_COLS];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct bm_mail *m = &jobs[i]->mail;
+		struct bm_mail *m = &jobs[i]->mail;
 		if (!m->recipient)
 			continue;
-		struct bm_dbp row[6] = {BM_DB_STR(m->kind),      BM_DB_INT(jobs[i]->id),
-		                        BM_DB_STR(m->recipient), BM_DB_STR(m->subject),
-		                        BM_DB_STR(m->text),      BM_DB_STR(m->html)};
-		memcpy(p + 6 * k++, row, sizeof row);
+		m->application_id = jobs[i]->id;
+		bm_mail_values(m, p + BM_MAIL_COLS * k++);
 	}
-	return k ? bm_db_run(db, B.sql[ST_MAILS][k], p, k * 6, NULL) : BM_OK;
+	return k ? bm_db_run(db, B.sql[ST_MAILS][k], p, k * BM_MAIL_COLS, NULL) : BM_OK;
 }
 
 /* One transaction for n jobs; sets each job's outcome. */

@@ -6,13 +6,14 @@
  * statement a round trip; at peak load these, not the rows, dominated an
  * intake (tests/bench/RESULTS.md). So a request thread prepares everything
  * its application needs (number, row values, first event, token hash and
- * rendered mail), hands it to one of BIMER_INTAKE_WRITERS writer threads
- * and waits. A writer takes every waiting job (at most BIMER_INTAKE_BATCH)
- * and writes them in one transaction of four multi-row INSERTs: the
- * applications, their first events, the verification tokens and the
- * outbox mails, then COMMIT. Only after the commit does any of them answer,
- * so an answer 202 still means written and durable, and the transactional
- * outbox holds: all four rows of an application or none.
+ * the mail's parameters: the worker renders it), hands it to one of
+ * BIMER_INTAKE_WRITERS writer threads and waits. A writer takes every
+ * waiting job (at most BIMER_INTAKE_BATCH) and writes them in one
+ * transaction of four multi-row INSERTs: the applications, their first
+ * events, the verification tokens and the outbox mails, then COMMIT. Only
+ * after the commit does any of them answer, so an answer 202 still means
+ * written and durable, and the transactional outbox holds: all four rows of
+ * an application or none.
  *
  * A batch that fails before its COMMIT (a duplicate Idempotency-Key in the
  * batch, a lost connection, …) is rolled back whole and each of its jobs
@@ -44,7 +45,7 @@ struct intake_job {
 	unsigned char token_hash[32];
 	const char *created; /* the token's creation time */
 	char expires[BM_TIME_ISO_LEN];
-	struct bm_mail mail; /* the verification mail */
+	struct bm_mail mail; /* the verification mail's parameters (application_id: the writer) */
 	/* set by the writer */
 	long long id;
 	enum bm_err err;

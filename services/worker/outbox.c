@@ -16,6 +16,15 @@
  * the same on every attempt, so an idempotent receiver (our sink) drops the
  * copy. A sent row's bodies are blanked: they hold verification tokens.
  *
+ * A row holds either its rendered mail (subject, text, HTML) or, for a kind
+ * rendered at delivery (the verification mail; bm_mail_render in
+ * common/bm_notify.c), only its parameters. Those are rendered after each
+ * claim, the same way every time, so a retry sends the same mail. A row
+ * that cannot be rendered (malformed parameters, a kind without a renderer)
+ * is marked 'failed' at once with the reason, like an unusable address.
+ * Parameters are cleared when the row is marked sent or failed, so no
+ * usable token stays in the table after delivery.
+ *
  * A failed send goes back to pending with an exponential backoff and the
  * reason (never the recipient or content). A mail the server refuses is
  * marked 'failed' after BIMER_MAIL_MAX_ATTEMPTS. A server that cannot be
@@ -35,6 +44,7 @@
 
 #include "bm_db.h"
 #include "bm_log.h"
+#include "bm_notify.h"
 #include "mime.h"
 #include "smtp.h"
 #include "worker.h"
@@ -49,15 +59,18 @@ static const char sql_claim[] =
     "WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND locked_until < "
     "UTC_TIMESTAMP(3))) AND next_attempt_at <= UTC_TIMESTAMP(3)";
 
-static const char sql_row[] =
-    "SELECT kind, recipient, subject, body_text, body_html, attempts FROM outbox WHERE id = ?";
+static const char sql_row[] = "SELECT kind, recipient, subject, body_text, body_html, attempts, "
+                              "params FROM outbox WHERE id = ?";
 
 static const char sql_sent[] =
     "UPDATE outbox SET status = 'sent', sent_at = UTC_TIMESTAMP(3), locked_until = NULL, "
-    "last_error = NULL, body_text = '', body_html = NULL WHERE id = ? AND status <> 'sent'";
+    "last_error = NULL, body_text = IF(body_text IS NULL, NULL, ''), body_html = NULL, "
+    "params = NULL WHERE id = ? AND status <> 'sent'";
 
+/* The last attempt fails the row: its parameters go with it (attempts is not changed here). */
 static const char sql_retry[] =
     "UPDATE outbox SET status = IF(attempts >= ?, 'failed', 'pending'), "
+    "params = IF(attempts >= ?, NULL, params), "
     "next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, locked_until = NULL, "
     "last_error = ? WHERE id = ? AND status = 'sending' AND attempts = ?";
 
@@ -68,7 +81,7 @@ static const char sql_retry_down[] =
     "WHERE id = ? AND status = 'sending' AND attempts = ?";
 
 static const char sql_give_up[] =
-    "UPDATE outbox SET status = 'failed', locked_until = NULL, last_error = ? "
+    "UPDATE outbox SET status = 'failed', locked_until = NULL, last_error = ?, params = NULL "
     "WHERE id = ? AND status = 'sending' AND attempts = ?";
 
 /* Shutdown mid-send: hand the row back without counting the attempt. */
@@ -76,7 +89,7 @@ static const char sql_release[] =
     "UPDATE outbox SET status = 'pending', locked_until = NULL, attempts = attempts - 1 "
     "WHERE id = ? AND status = 'sending' AND attempts = ?";
 
-enum { R_KIND, R_RCPT, R_SUBJECT, R_TEXT, R_HTML, R_ATTEMPTS };
+enum { R_KIND, R_RCPT, R_SUBJECT, R_TEXT, R_HTML, R_ATTEMPTS, R_PARAMS };
 
 #define PROBE_MAX_MS 30000 /* longest wait between two tries of an unreachable server */
 
@@ -133,11 +146,15 @@ static void mark_sent(struct worker *w, const struct claim *c)
 static void mark_retry(struct worker *w, const struct claim *c, const char *why, bool down)
 {
 	long long delay = retry_delay_us(&w->set, c->attempts);
-	struct bm_dbp p[] = {BM_DB_INT(w->set.max_attempts), BM_DB_INT(delay), BM_DB_STR(why),
-	                     BM_DB_INT(c->id), BM_DB_INT(c->attempts)};
+	struct bm_dbp p[] = {BM_DB_INT(w->set.max_attempts),
+	                     BM_DB_INT(w->set.max_attempts),
+	                     BM_DB_INT(delay),
+	                     BM_DB_STR(why),
+	                     BM_DB_INT(c->id),
+	                     BM_DB_INT(c->attempts)};
 	bool last = !down && c->attempts >= w->set.max_attempts;
-	enum bm_err e = down ? bm_db_run(w->db, sql_retry_down, p + 1, 4, NULL)
-	                     : bm_db_run(w->db, sql_retry, p, 5, NULL);
+	enum bm_err e = down ? bm_db_run(w->db, sql_retry_down, p + 2, 4, NULL)
+	                     : bm_db_run(w->db, sql_retry, p, 6, NULL);
 
 	if (e) {
 		bm_log(BM_LOG_WARN, NULL, "mail %lld kind=%s: failed (%s), outcome not recorded",
@@ -174,6 +191,40 @@ static void release(struct worker *w, const struct claim *c)
 		       c->id, c->kind);
 }
 
+/*
+ * The subject and bodies of a claimed row into m: the stored ones, or those
+ * rendered from its parameters into *r (freed by the caller). False when
+ * the row was marked (failed, or retried after running out of memory).
+ */
+static bool content(struct worker *w, const struct claim *c, const struct bm_dbres *row,
+                    struct mime_mail *m, struct bm_mail *r)
+{
+	const char *params = bm_dbres_get(row, 0, R_PARAMS);
+	char why[200];
+	enum bm_err e;
+
+	if (!params) {
+		m->subject = bm_dbres_get(row, 0, R_SUBJECT);
+		m->text = bm_dbres_get(row, 0, R_TEXT);
+		m->html = bm_dbres_get(row, 0, R_HTML);
+		if (m->subject && m->text)
+			return true;
+		mark_invalid(w, c, "neither a body nor parameters");
+		return false;
+	}
+	if ((e = bm_mail_render(&w->ctx, c->kind, params, r, why, sizeof why))) {
+		if (e == BM_E_NOMEM)
+			mark_retry(w, c, "out of memory", false);
+		else
+			mark_invalid(w, c, why);
+		return false;
+	}
+	m->subject = r->subject;
+	m->text = r->text;
+	m->html = r->html;
+	return true;
+}
+
 /* Build and send one claimed row and record the outcome. Returns the SMTP result. */
 static enum smtp_result deliver(struct worker *w, struct claim *c, const struct bm_dbres *row)
 {
@@ -182,20 +233,20 @@ static enum smtp_result deliver(struct worker *w, struct claim *c, const struct 
 	    .id = c->id,
 	    .from = w->cfg.mail_from,
 	    .to = rcpt,
-	    .subject = bm_dbres_get(row, 0, R_SUBJECT),
-	    .text = bm_dbres_get(row, 0, R_TEXT),
-	    .html = bm_dbres_get(row, 0, R_HTML),
 	    .date = time(NULL),
 	};
+	struct bm_mail rendered = {0};
 	enum smtp_result r = SMTP_FAILED;
 	char why[200], *msg = NULL;
 	size_t len;
 	enum bm_err e;
 
-	if (!rcpt || !m.subject || !m.text || !mime_address_ok(rcpt)) {
+	if (!rcpt || !mime_address_ok(rcpt)) {
 		mark_invalid(w, c, "invalid recipient address");
 		goto out;
 	}
+	if (!content(w, c, row, &m, &rendered))
+		goto out;
 	if ((e = mime_build(&m, &msg, &len))) {
 		mark_retry(w, c, e == BM_E_NOMEM ? "out of memory" : "cannot build the message",
 		           false);
@@ -210,6 +261,7 @@ static enum smtp_result deliver(struct worker *w, struct claim *c, const struct 
 	}
 out:
 	free(msg);
+	bm_mail_free(&rendered);
 	return r;
 }
 
