@@ -26,6 +26,7 @@ struct bm_db {
 	MYSQL *my;
 	bool in_tx;
 	unsigned last_errno;
+	unsigned long connects; /* connections made so far (bm_db_connects) */
 	struct stmt_slot cache[STMT_CACHE];
 	size_t ncache;
 	bm_db_changed_fn on_change; /* see bm_db_on_change */
@@ -137,8 +138,10 @@ static enum bm_err connect_db(struct bm_db *db)
 	if (db->my)
 		return BM_OK;
 	db->my = bm_db_connect(db->cfg, db->cfg->db_timeout_s, &db->last_errno);
-	if (db->my)
+	if (db->my) {
+		db->connects++;
 		return BM_OK;
+	}
 	return db->last_errno ? BM_E_DB : BM_E_NOMEM;
 }
 
@@ -433,6 +436,11 @@ void bm_db_rollback(struct bm_db *db)
 		(void)simple(db, "ROLLBACK");
 	db->in_tx = false;
 	flush_touched(db, false);
+}
+
+unsigned long bm_db_connects(const struct bm_db *db)
+{
+	return db->connects;
 }
 
 unsigned bm_db_errno(const struct bm_db *db)

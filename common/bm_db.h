@@ -90,4 +90,7 @@ void bm_db_touch(struct bm_db *db, long long application_id);
  * apart. */
 unsigned bm_db_errno(const struct bm_db *db);
 
+/* How many connections db has made: a change means a new session (its settings read anew). */
+unsigned long bm_db_connects(const struct bm_db *db);
+
 #endif

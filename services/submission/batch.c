@@ -3,12 +3,18 @@
  * Batched intake: the writer threads and their queue. See batch.h.
  *
  * The statements for n rows (1..BATCH_MAX) are built once at start, so each
- * writer's prepared-statement cache keys them by a stable string. The new
- * applications' ids are read back by application number in the same
- * transaction, so nothing assumes consecutive auto-increment values (Galera
- * interleaves them). (INSERT ... RETURNING would save that statement, but
- * fetching its rows through a prepared statement now and then failed here
- * with no error number, and the connection was lost after it; not yet
+ * writer's prepared-statement cache keys them by a stable string.
+ *
+ * The new applications' ids: a multi-row INSERT ... VALUES is a "simple
+ * insert", and with innodb_autoinc_lock_mode 0 or 1 (MariaDB's default is 1)
+ * InnoDB gives its rows consecutive values, in row order, auto_increment_
+ * increment apart, the first one being the statement's insert id. A writer
+ * reads both settings when it connects and then computes the ids. Under lock
+ * mode 2 (Galera requires it), where concurrent inserts interleave, it reads
+ * them back by application number in the same transaction instead, as it
+ * does when the settings cannot be read. (INSERT ... RETURNING would do both,
+ * but fetching its rows through a prepared statement now and then failed
+ * here with no error number, and the connection was lost after it; not yet
  * understood, so not used.)
  */
 #include "batch.h"
@@ -29,8 +35,8 @@ static const struct {
 	size_t cols;
 } shapes[ST__COUNT] = {
     [ST_APPS] = {INTAKE_INSERT_HEAD, INTAKE_ROW_TUPLE, "", INTAKE_ROW_COLS},
-    [ST_IDS] = {"SELECT id, application_no FROM applications WHERE application_no IN (", "?",
-                ")", 1},
+    [ST_IDS] = {"SELECT id, application_no FROM applications WHERE application_no IN (", "?", ")",
+                1},
     [ST_EVENTS] = {"INSERT INTO application_events (application_id, at, kind, request_id, "
                    "hash) VALUES ",
                    "(?, ?, 'submitted', ?, ?)", "", 4},
@@ -74,18 +80,39 @@ static char *build_sql(int st, size_t n)
 	return s;
 }
 
-/* The applications, then their ids read back into the jobs. */
-static enum bm_err insert_apps(struct bm_db *db, struct intake_job **jobs, size_t n)
+/*
+ * The stride between the ids of one multi-row INSERT when the server makes them consecutive
+ * (see the top of this file), 0 when it does not (read them back), -1 when it could not be
+ * asked. A writer asks again whenever its connection is a new one (bm_db_connects).
+ */
+static long long id_stride(struct bm_db *db)
 {
-	struct bm_dbp p[BATCH_MAX * INTAKE_ROW_COLS], nos[BATCH_MAX];
+	struct bm_dbres *res = NULL;
+	long long stride = -1;
+	if (bm_db_run(db, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment", NULL, 0,
+	              &res) == BM_OK &&
+	    res->nrows == 1) {
+		const char *mode = bm_dbres_get(res, 0, 0), *inc = bm_dbres_get(res, 0, 1);
+		stride = 0;
+		if (mode && inc && (!strcmp(mode, "0") || !strcmp(mode, "1")))
+			stride = strtoll(inc, NULL, 10);
+		if (stride < 0 || stride > 65535)
+			stride = 0;
+	}
+	bm_dbres_free(res);
+	return stride;
+}
+
+/* The ids of the rows just inserted, read back by application number. */
+static enum bm_err read_ids(struct bm_db *db, struct intake_job **jobs, size_t n)
+{
+	struct bm_dbp nos[BATCH_MAX];
 	struct bm_dbres *res = NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		memcpy(p + i * INTAKE_ROW_COLS, jobs[i]->app, sizeof jobs[i]->app);
+	for (size_t i = 0; i < n; i++)
 		nos[i] = jobs[i]->app[0];
-	}
-	enum bm_err e = bm_db_run(db, B.sql[ST_APPS][n], p, n * INTAKE_ROW_COLS, NULL);
-	if (e || (e = bm_db_run(db, B.sql[ST_IDS][n], nos, n, &res)))
+	enum bm_err e = bm_db_run(db, B.sql[ST_IDS][n], nos, n, &res);
+	if (e)
 		return e;
 	for (size_t r = 0; r < res->nrows; r++) {
 		const char *id = bm_dbres_get(res, r, 0), *no = bm_dbres_get(res, r, 1);
@@ -94,6 +121,27 @@ static enum bm_err insert_apps(struct bm_db *db, struct intake_job **jobs, size_
 				jobs[i]->id = strtoll(id, NULL, 10);
 	}
 	bm_dbres_free(res);
+	return BM_OK;
+}
+
+/* The applications, then their ids into the jobs (stride: see id_stride). */
+static enum bm_err insert_apps(struct bm_db *db, struct intake_job **jobs, size_t n,
+                               long long stride)
+{
+	struct bm_dbp p[BATCH_MAX * INTAKE_ROW_COLS];
+	struct bm_dbres *res = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(p + i * INTAKE_ROW_COLS, jobs[i]->app, sizeof jobs[i]->app);
+	enum bm_err e = bm_db_run(db, B.sql[ST_APPS][n], p, n * INTAKE_ROW_COLS, &res);
+	if (e)
+		return e;
+	bool computed = stride > 0 && res->affected == n && res->insert_id > 0;
+	for (size_t i = 0; computed && i < n; i++)
+		jobs[i]->id = (long long)res->insert_id + (long long)i * stride;
+	bm_dbres_free(res);
+	if (!computed && (e = read_ids(db, jobs, n)))
+		return e;
 	for (size_t i = 0; i < n; i++)
 		if (jobs[i]->id <= 0) {
 			bm_log(BM_LOG_ERROR, NULL,
@@ -150,12 +198,22 @@ static enum bm_err insert_mails(struct bm_db *db, struct intake_job **jobs, size
 	return k ? bm_db_run(db, B.sql[ST_MAILS][k], p, k * BM_MAIL_COLS, NULL) : BM_OK;
 }
 
+/* A writer's settings: the id stride and the connection it was read on. */
+struct ids {
+	long long stride;
+	unsigned long conn;
+};
+
 /* One transaction for n jobs; sets each job's outcome. */
-static void write_batch(struct bm_db *db, struct intake_job **jobs, size_t n)
+static void write_batch(struct bm_db *db, struct intake_job **jobs, size_t n, struct ids *ids)
 {
 	enum bm_err e = bm_db_begin(db);
+	if (!e && (ids->stride < 0 || ids->conn != bm_db_connects(db))) {
+		ids->stride = id_stride(db);
+		ids->conn = bm_db_connects(db);
+	}
 	if (!e)
-		e = insert_apps(db, jobs, n);
+		e = insert_apps(db, jobs, n, ids->stride);
 	if (!e)
 		e = insert_events(db, jobs, n);
 	if (!e)
@@ -190,6 +248,7 @@ static void *writer(void *arg)
 	(void)arg;
 	struct intake_job *jobs[BATCH_MAX];
 	struct bm_db *db;
+	struct ids ids = {.stride = -1};
 
 	mysql_thread_init();
 	db = bm_db_new(B.cfg);
@@ -208,7 +267,7 @@ static void *writer(void *arg)
 		if (n == 0)
 			break; /* stopping and nothing left */
 		if (db)
-			write_batch(db, jobs, n);
+			write_batch(db, jobs, n, &ids);
 		for (size_t i = 0; i < n; i++)
 			jobs[i]->alone = jobs[i]->alone || !db;
 		pthread_mutex_lock(&B.lock);

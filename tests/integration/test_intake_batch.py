@@ -12,6 +12,7 @@ fails (here: two requests with one Idempotency-Key in it) is written again
 application by application, losing none."""
 import concurrent.futures
 import contextlib
+import getpass
 import subprocess
 import time
 import uuid
@@ -187,3 +188,68 @@ def test_a_failed_batch_is_written_one_by_one_and_loses_nothing(api, stack, stac
     trans, batched, alone = (a - b for a, b in zip(counters(stack_env), before))
     assert alone >= 1, (trans, batched, alone)  # a batch failed and was written alone
     assert batched + alone == 16, (trans, batched, alone)
+
+
+def root_sql(env, statement):
+    """A statement as the database's administrator (the OS account over the socket, as
+    deploy/local/stack.sh provisions it): settings the services' account may not change."""
+    out = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={env['BIMER_DB_SOCKET']}", "-u",
+         getpass.getuser(), "-N", "-B", "-e", statement],
+        check=True, capture_output=True, text=True, timeout=30)
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+def drop_service_connections(env):
+    """End every session of the services' account: each reconnects on its next statement
+    (bm_db), with a new session and the server's current settings."""
+    ids = root_sql(env, "SELECT id FROM information_schema.processlist WHERE user = "
+                   f"'{env['BIMER_DB_USER']}'")
+    for (cid,) in ids:
+        subprocess.run(["mariadb", "--no-defaults", f"--socket={env['BIMER_DB_SOCKET']}", "-u",
+                        getpass.getuser(), "-e", f"KILL CONNECTION {int(cid)}"],
+                       capture_output=True, timeout=30)  # it may have ended meanwhile
+
+
+def batch_with_new_sessions(api, stack, stack_env, increment, n=12):
+    """n applications written together after every service session was replaced by one
+    with this auto_increment_increment; returns their ids, ascending."""
+    root_sql(stack_env, f"SET GLOBAL auto_increment_increment = {increment}")
+    drop_service_connections(stack_env)
+    before = counters(stack_env)
+    bodies = [petition() for _ in range(n)]
+    with worker_stopped(stack):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+            with OutboxHeld(stack_env):
+                pending = runner.submit(submit_all, api, bodies)
+                time.sleep(HOLD_S)
+            results = pending.result(timeout=60)
+        assert [r.status_code for r in results] == [202] * n, [r.text for r in results]
+        numbers = [r.json()["application_no"] for r in results]
+        for no in numbers:
+            assert rows_of(stack_env, no) == ["awaiting_verification", "1", "1", "1", "1"]
+    trans, batched, alone = (a - b for a, b in zip(counters(stack_env), before))
+    # none was handed back to be written alone (which ids pointing nowhere would cause)
+    assert alone == 0 and batched == n and trans < n, (trans, batched, alone)
+    for body, r in zip(bodies, results):
+        got = sql(stack_env, "SELECT applicant_email, subject FROM applications WHERE "
+                  f"application_no = '{r.json()['application_no']}'")
+        assert got == [[body["applicant"]["email"], body["subject"]]]
+    return sorted(int(i) for (i,) in sql(stack_env, "SELECT id FROM applications WHERE "
+                                         "application_no IN ('" + "','".join(numbers) + "')"))
+
+
+def test_a_writer_reads_the_id_stride_of_each_new_session(api, stack, stack_env):
+    """The writers compute a batch's ids from the INSERT's first id and the session's
+    auto_increment_increment (batch.c). When the sessions are replaced by ones with another
+    increment, a writer that kept its old stride would attach the events, tokens and mails
+    to ids of no application (3 after 1) or of another one in its batch (1 after 3)."""
+    try:
+        ids = batch_with_new_sessions(api, stack, stack_env, 3)
+        steps = {b - a for a, b in zip(ids, ids[1:])}
+        assert 3 in steps and all(s % 3 == 0 for s in steps), ids
+        ids = batch_with_new_sessions(api, stack, stack_env, 1)
+        assert 1 in {b - a for a, b in zip(ids, ids[1:])}, ids
+    finally:
+        root_sql(stack_env, "SET GLOBAL auto_increment_increment = 1")
+        drop_service_connections(stack_env)
