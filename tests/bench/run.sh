@@ -55,6 +55,9 @@
 #   BIMER_BENCH_WARMUP [3]        seconds of warm-up before each
 #   BIMER_BENCH_APPS [3000]       applications created for the hits
 #   BIMER_BENCH_PREP_CONNECTIONS [16]  concurrent connections creating them
+#   BIMER_BENCH_SUBMIT_POOL [40000] submission requests each wrk thread builds before it
+#                                 starts (each body distinct: the run's bodies repeat only
+#                                 past 2 x this many requests); 0 builds each on the fly
 #   BIMER_BENCH_SCENARIOS [floor status_hits status_misses submissions floor_keepalive]
 #   BIMER_BENCH_WORKER [0]        1: keep the worker running (it then delivers every
 #                                 verification mail to the local sink during the runs)
@@ -91,6 +94,7 @@ DURATION=${BIMER_BENCH_DURATION:-20}
 WARMUP=${BIMER_BENCH_WARMUP:-3}
 APPS=${BIMER_BENCH_APPS:-3000}
 PREP_CONNS=${BIMER_BENCH_PREP_CONNECTIONS:-16}
+SUBMIT_POOL=${BIMER_BENCH_SUBMIT_POOL:-40000}
 SCENARIOS=${BIMER_BENCH_SCENARIOS:-floor status_hits status_misses submissions floor_keepalive}
 WORKER=${BIMER_BENCH_WORKER:-0}
 KEEP=${BIMER_BENCH_KEEP:-0}
@@ -128,6 +132,7 @@ for v in HTTP_PORT METRICS_PORT DB_PORT REDIS_PORT SMTP_PORT THREADS FLOOR_KEEPA
 	[[ ${!v} =~ ^[0-9]+$ && ${!v} -gt 0 ]] || die "BIMER_BENCH_$v must be a positive number"
 done
 [[ $KEEPALIVE =~ ^[0-9]+$ ]] || die "BIMER_BENCH_KEEPALIVE must be a number"
+[[ $SUBMIT_POOL =~ ^[0-9]+$ ]] || die "BIMER_BENCH_SUBMIT_POOL must be a number"
 for s in $SCENARIOS; do
 	case $s in floor | status_hits | status_misses | submissions | floor_keepalive) ;;
 	*) die "unknown scenario '$s'" ;;
@@ -298,7 +303,7 @@ run_wrk() {
 	floor | floor_keepalive) script=floor.lua expect=200 pool=10000 ;;
 	status_hits) script=status_hits.lua expect=200 pool=$APPS args=("$PAIRS") ;;
 	status_misses) script=status_misses.lua expect=404 pool=20000 args=("$PAIRS") ;;
-	submissions) script=submit.lua expect=202 pool=0 ;;
+	submissions) script=submit.lua expect=202 pool=$SUBMIT_POOL ;;
 	esac
 	# wrk's own CPU (user and system seconds) from bash's time keyword.
 	local TIMEFORMAT='%R %U %S' real usr sys
