@@ -233,8 +233,8 @@ enum bm_err bm_cfg_load(struct bm_cfg *c, const char *service, char *err, size_t
 	if (env_uint("BIMER_STATUS_CACHE_S", 600, 0, 86400, &v))
 		FAIL("BIMER_STATUS_CACHE_S must be seconds (0-86400)");
 	c->status_cache_s = (unsigned)v;
-	if (env_uint("BIMER_INTAKE_BATCH", 16, 0, 16, &v))
-		FAIL("BIMER_INTAKE_BATCH must be applications per transaction (0-16; 0: off)");
+	if (env_uint("BIMER_INTAKE_BATCH", 32, 0, 32, &v))
+		FAIL("BIMER_INTAKE_BATCH must be applications per transaction (0-32; 0: off)");
 	c->intake_batch = (unsigned)v;
 	if (env_uint("BIMER_INTAKE_WRITERS", 2, 1, 8, &v))
 		FAIL("BIMER_INTAKE_WRITERS must be a number of threads (1-8)");

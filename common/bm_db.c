@@ -13,7 +13,7 @@
 
 #include "bm_log.h"
 
-#define STMT_CACHE   96
+#define STMT_CACHE   192
 #define CELL_INITIAL 256
 
 struct stmt_slot {
@@ -161,8 +161,13 @@ enum bm_err bm_db_ping(struct bm_db *db)
 
 static MYSQL_STMT *prepared(struct bm_db *db, const char *sql)
 {
+	/* Most callers pass the same constant each time: pointers first, then the text (SQL
+	 * built per call). The batched intake's statements share kilobytes of prefix. */
 	for (size_t i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql || !strcmp(db->cache[i].sql, sql))
+		if (db->cache[i].sql == sql)
+			return db->cache[i].st;
+	for (size_t i = 0; i < db->ncache; i++)
+		if (!strcmp(db->cache[i].sql, sql))
 			return db->cache[i].st;
 	MYSQL_STMT *st = mysql_stmt_init(db->my);
 	if (!st)

@@ -26,7 +26,7 @@
 
 #include "bm_log.h"
 
-#define BATCH_MAX 16
+#define BATCH_MAX 32
 
 enum { ST_APPS, ST_IDS, ST_EVENTS, ST_TOKENS, ST_MAILS, ST__COUNT };
 

@@ -42,7 +42,7 @@
 #   BIMER_BENCH_SUBMISSION_THREADS [64] BIMER_SUBMISSION_THREADS: the submission service's
 #                                 own (its threads mostly wait for their intake batch:
 #                                 more of them, bigger batches)
-#   BIMER_BENCH_INTAKE_WRITERS [2] / BIMER_BENCH_INTAKE_BATCH [16]  BIMER_INTAKE_WRITERS and
+#   BIMER_BENCH_INTAKE_WRITERS [2] / BIMER_BENCH_INTAKE_BATCH [32]  BIMER_INTAKE_WRITERS and
 #                                 BIMER_INTAKE_BATCH (services/submission/batch.h)
 #   BIMER_BENCH_STATUS_THREADS [6] BIMER_STATUS_THREADS: the status service's own (its
 #                                 hits are served from Redis: fewer threads, shorter tail)
@@ -84,7 +84,7 @@ THREADS=${BIMER_BENCH_THREADS:-12}
 STATUS_THREADS=${BIMER_BENCH_STATUS_THREADS:-6}
 SUBMISSION_THREADS=${BIMER_BENCH_SUBMISSION_THREADS:-64}
 INTAKE_WRITERS=${BIMER_BENCH_INTAKE_WRITERS:-2}
-INTAKE_BATCH=${BIMER_BENCH_INTAKE_BATCH:-16}
+INTAKE_BATCH=${BIMER_BENCH_INTAKE_BATCH:-32}
 KEEPALIVE=${BIMER_BENCH_KEEPALIVE:-32}
 FLOOR_KEEPALIVE=${BIMER_BENCH_FLOOR_KEEPALIVE:-32}
 FLOOR_THREADS=${BIMER_BENCH_FLOOR_THREADS:-72}

@@ -439,7 +439,7 @@ def test_one_service_can_have_its_own_thread_count(stack_env, tmp_path):
     assert not (tmp_path / "status.sock").exists()
 
 
-@pytest.mark.parametrize("setting,value", [("BIMER_INTAKE_BATCH", "17"),
+@pytest.mark.parametrize("setting,value", [("BIMER_INTAKE_BATCH", "33"),
                                            ("BIMER_INTAKE_BATCH", "x"),
                                            ("BIMER_INTAKE_WRITERS", "0")])
 def test_submission_refuses_a_bad_intake_setting(stack_env, tmp_path, setting, value):
