@@ -49,6 +49,8 @@ static void take_new(struct bm_conns *c)
 {
 	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	int e = errno;
+	if (fd < 0 && e == EINVAL)
+		return; /* the listener was shut down: stopping (not re-armed) */
 	if (arm(c, c->listen_fd, EPOLL_CTL_MOD) < 0)
 		bm_log(BM_LOG_ERROR, NULL, "cannot re-arm the listening socket: %s",
 		       strerror(errno));

@@ -10,7 +10,8 @@
  * Shutdown: libfcgi installs its own SIGTERM handler, so every thread
  * blocks SIGTERM/SIGINT and the main thread waits for them with sigwait.
  * It then marks the stop, wakes every thread waiting for a connection
- * (bm_conns_stop), lets running requests finish and joins the threads. A
+ * (bm_conns_stop), shuts the listening socket down (new connections are
+ * refused), lets running requests finish and joins the threads. A
  * thread still reading a request past the grace period is nudged with
  * SIGUSR2, whose handler does nothing but interrupt that read.
  */
@@ -315,6 +316,25 @@ static void handle(struct bm_srv *srv, struct bm_ctx *ctx, FCGX_Request *fx)
 
 /* ---- threads ---------------------------------------------------------- */
 
+/*
+ * nginx sends its next request on a kept connection once it has this answer, so a body
+ * the handler left unread (an answer given before reading it: 401, 413, 415...) must not
+ * stay in the connection, where libfcgi would take it for the next request and drop the
+ * connection with that request in it. Read and discard up to 64 KiB of it; a longer rest
+ * is not worth reading: the connection is closed instead.
+ */
+static void drain_body(FCGX_Request *fx)
+{
+	char buf[8192];
+	for (int budget = 64 * 1024; budget > 0; budget -= (int)sizeof buf) {
+		int n = FCGX_GetStr(buf, sizeof buf, fx->in);
+		if (n <= 0)
+			return; /* all read (or the stream failed: libfcgi closes it) */
+	}
+	if (FCGX_GetStr(buf, 1, fx->in) > 0)
+		fx->keepConnection = 0;
+}
+
 static void *worker(void *arg)
 {
 	struct bm_thread *t = arg;
@@ -338,6 +358,8 @@ static void *worker(void *arg)
 			           * libfcgi has closed it, and fails to accept on socket -1 */
 		atomic_store(&t->busy, true);
 		handle(srv, &t->ctx, &fx);
+		if (fx.keepConnection)
+			drain_body(&fx);
 		FCGX_Finish_r(&fx); /* closes the connection unless nginx keeps it */
 		atomic_store(&t->busy, false);
 		if (fx.ipcFd >= 0) {
@@ -392,6 +414,7 @@ static void stop_threads(struct bm_srv *srv)
 	atomic_store(&srv->stop, true);
 	FCGX_ShutdownPending();
 	bm_conns_stop(&srv->conns);
+	shutdown(srv->listen_fd, SHUT_RDWR); /* new connections are refused, not left waiting */
 	for (int waited = 0; !all_done(srv) && waited < GRACE_MS + NUDGE_MS; waited += 50) {
 		if (waited >= GRACE_MS && waited % 200 == 0)
 			for (int i = 0; i < srv->cfg.threads; i++)

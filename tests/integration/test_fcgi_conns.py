@@ -35,14 +35,19 @@ def pair(name, value):
     return bytes([len(n), len(v)]) + n + v  # every name and value here is < 128 bytes
 
 
-def request(path, keep=True, req_id=1):
-    """One GET as nginx sends it: BEGIN_REQUEST, the parameters, an empty body."""
-    params = b"".join(pair(k, v) for k, v in (
-        ("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", path), ("SCRIPT_NAME", path),
-        ("QUERY_STRING", ""), ("REMOTE_ADDR", "127.0.0.1"), ("REQUEST_ID", "%032x" % req_id)))
+def request(path, keep=True, req_id=1, method="GET", body=b"", ctype=""):
+    """One request as nginx sends it: BEGIN_REQUEST, the parameters, the body in STDIN
+    records of at most 8 KiB, an empty STDIN record."""
+    params = [("REQUEST_METHOD", method), ("DOCUMENT_URI", path), ("SCRIPT_NAME", path),
+              ("QUERY_STRING", ""), ("REMOTE_ADDR", "127.0.0.1"),
+              ("REQUEST_ID", "%032x" % req_id)]
+    if body or method == "POST":
+        params += [("CONTENT_TYPE", ctype), ("CONTENT_LENGTH", str(len(body)))]
     begin = struct.pack(">HB5x", 1, KEEP_CONN if keep else 0)
-    return (record(BEGIN, begin, req_id) + record(PARAMS, params, req_id) +
-            record(PARAMS, b"", req_id) + record(STDIN, b"", req_id))
+    stdin = b"".join(record(STDIN, body[i:i + 8192], req_id) for i in range(0, len(body), 8192))
+    return (record(BEGIN, begin, req_id) +
+            record(PARAMS, b"".join(pair(k, v) for k, v in params), req_id) +
+            record(PARAMS, b"", req_id) + stdin + record(STDIN, b"", req_id))
 
 
 def read_answer(sock):
@@ -131,6 +136,30 @@ def test_silent_and_closed_connections_hold_no_thread(status_sock):
         ask(connect(), 200 + i)
     assert time.monotonic() - t0 < 5
     assert len(silent) == 3 * threads
+
+
+@pytest.mark.parametrize("ctype,size,status,kept", [
+    ("text/plain", 3000, 415, True),            # refused before the body is read
+    ("application/json", 20000, 413, True),     # over the route's 4 KiB cap: never read
+    ("application/json", 1 << 20, 413, False),  # as much as nginx lets through: not kept
+    ("application/json", 3000, 400, True),      # read, and not JSON
+])
+def test_an_unread_body_never_spoils_the_next_request_on_a_kept_connection(
+        status_sock, ctype, size, status, kept):
+    """nginx sends its next request on the same connection once it has the answer. A body
+    the service answered without reading is read and dropped first (up to 64 KiB), or the
+    connection is closed after the answer; it is never taken for the next request (which
+    libfcgi would refuse, closing the connection with that request in it)."""
+    connect, _ = status_sock
+    c = connect()
+    c.sendall(request("/api/v1/status", method="POST", body=b"x" * size, ctype=ctype))
+    got, _ = read_answer(c)
+    assert got == status
+    if kept:
+        ask(c, 2)  # the same connection answers its next requests
+        ask(c, 3)
+    else:
+        assert c.recv(1) == b""  # closed once answered: nginx opens another
 
 
 def test_a_connection_not_kept_is_closed_after_its_answer(status_sock):
