@@ -10,6 +10,8 @@ import re
 import subprocess
 import time
 
+import pytest
+
 
 def tckn(first="1", foreign=False):
     """A random valid T.C. kimlik no (rules.md W3); YKN (99…) when foreign."""
@@ -104,3 +106,16 @@ def sql(env, statement):
 
 def count(env, where="1=1"):
     return int(sql(env, f"SELECT COUNT(*) FROM applications WHERE {where}")[0][0])
+
+
+def wait_for(what, fn, timeout=30, step=0.05):
+    """fn()'s first truthy value, asked every step seconds; the test fails, naming what it
+    waited for, when none comes within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(step)

@@ -24,12 +24,11 @@ import json
 import pathlib
 import secrets
 import subprocess
-import time
 import uuid
 
 import pytest
 
-from citizen import mails_to, petition, sql
+from citizen import mails_to, petition, sql, wait_for
 from test_attachments import tiny_pdf
 from test_citizen import ip, submit
 from test_metrics import scrape, value
@@ -38,15 +37,6 @@ from test_worker import mail_index
 TOKEN_LIKE = "Sc9_mIsSiNgPaRaMeTeRsTokenXyz0123456789abcd"  # never to appear in a reason
 
 
-def wait_for(what, fn, timeout=30, step=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(step)
 
 
 def public_url(env):

@@ -30,7 +30,7 @@ import time
 
 import pytest
 
-from citizen import html_of, mails_to, petition, sql, text_of
+from citizen import html_of, mails_to, petition, sql, text_of, wait_for
 from staff import bearer, client_ip, token_for
 
 IST = datetime.timezone(datetime.timedelta(hours=3))
@@ -192,15 +192,6 @@ def outbox(env, app, kind):
                                    f"{app['id']} AND kind = '{kind}' ORDER BY id")]
 
 
-def wait_for(what, fn, timeout):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def wait_status(env, app, want, cfg):

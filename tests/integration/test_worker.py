@@ -24,6 +24,8 @@ import time
 
 import pytest
 
+from citizen import wait_for
+
 # ------------------------------------------------------------------ helpers
 
 
@@ -116,15 +118,6 @@ def row(db, oid):
     return r
 
 
-def wait_for(what, fn, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(step)
 
 
 def msgid(oid):
