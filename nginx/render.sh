@@ -108,10 +108,10 @@ for k in ROOT NGINX_DIR RUN_DIR LOG_DIR; do
     # Paths go into the configuration unquoted: refuse anything that could break it.
     [[ ${val[$k]} =~ ^[A-Za-z0-9_./+-]+$ ]] || die "$k contains unsupported characters: '${val[$k]}'"
 done
-# The upstreams' keepalive directive; 0 renders none (nginx closes each connection).
-keepalive=${val[UPSTREAM_KEEPALIVE]}
-val[UPSTREAM_KEEPALIVE]=""
-((10#$keepalive == 0)) || val[UPSTREAM_KEEPALIVE]="keepalive $((10#$keepalive));"
+# An upstream's keepalive directive for N kept connections; 0 renders none (nginx closes
+# each connection).
+keepalive_line() { ((10#$1 == 0)) || printf 'keepalive %d;' "$((10#$1))"; }
+val[UPSTREAM_KEEPALIVE]=$(keepalive_line "${val[UPSTREAM_KEEPALIVE]}")
 # A Unix socket path is limited to 107 bytes (sun_path).
 (( ${#BIMER_RUN_DIR} + 20 <= 107 )) || die "BIMER_RUN_DIR is too long for Unix socket paths"
 
@@ -130,9 +130,7 @@ if [[ -n ${BIMER_NGINX_BENCH_FLOOR:-} ]]; then
     ((${#floor} <= 107)) || die "BIMER_NGINX_BENCH_FLOOR is too long for a Unix socket path"
     floor_keep=${BIMER_NGINX_BENCH_FLOOR_KEEPALIVE:-0}
     [[ $floor_keep =~ ^[0-9]{1,4}$ ]] || die "BIMER_NGINX_BENCH_FLOOR_KEEPALIVE must be a number"
-    floor_keep=$((10#$floor_keep))
-    ((floor_keep == 0)) && floor_keep="" || floor_keep="keepalive $floor_keep;"
-    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; $floor_keep }"
+    val[BENCH_FLOOR_UPSTREAM]="upstream bimer_bench_floor { server unix:$floor; $(keepalive_line "$floor_keep") }"
     val[BENCH_FLOOR_LOCATION]="location = /bench/floor { limit_req zone=bimer_api burst=${val[API_BURST]} nodelay; include ${val[NGINX_DIR]}/snippets/fastcgi-public.conf; fastcgi_pass bimer_bench_floor; }"
 fi
 
