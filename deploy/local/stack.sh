@@ -20,7 +20,8 @@
 # ($BIMER_ROOT/build/release/bin), BIMER_HTTP_PORT 8080, BIMER_METRICS_PORT 8081,
 # BIMER_DB_PORT 13306, BIMER_REDIS_PORT 16379, BIMER_SMTP_PORT 12525, BIMER_SMTP_URL
 # (set to an outside server: no sink is started), BIMER_THREADS 16,
-# BIMER_DEMO_PASSWORD, BIMER_STACK_TIMEOUT 60 (seconds to wait for health), and the
+# BIMER_DEMO_PASSWORD, BIMER_STACK_TIMEOUT 60 (seconds to wait for health),
+# BIMER_DB_SERVER_OPTIONS (extra MariaDB server settings, "name=value ..."), and the
 # nginx knobs of nginx/render.sh. Every BIMER_* variable of the caller and
 # ASAN/UBSAN/LSAN_OPTIONS are passed on to the services. Commands other than "up" first
 # read $BIMER_VAR_DIR/env (written by "up") for whatever the caller did not set, so
@@ -386,6 +387,12 @@ sync_binlog                    = 1
 innodb_buffer_pool_size        = 256M
 performance_schema             = OFF
 EOF
+    local opt
+    for opt in ${BIMER_DB_SERVER_OPTIONS:-}; do
+        [[ $opt =~ ^[a-z][a-z0-9_]*=[A-Za-z0-9_.+-]+$ ]] ||
+            die "BIMER_DB_SERVER_OPTIONS: '$opt' is not name=value"
+        printf '%s = %s\n' "${opt%%=*}" "${opt#*=}" >>"$VAR/mariadb/my.cnf.tmp"
+    done
     mv -f "$VAR/mariadb/my.cnf.tmp" "$VAR/mariadb/my.cnf"
 }
 

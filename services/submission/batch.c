@@ -55,7 +55,7 @@ static struct {
 	pthread_cond_t wake;
 	struct intake_job *head, *tail;
 	bool stopping;
-	atomic_ullong transactions, written, alone;
+	atomic_ullong transactions, written, alone, read_back;
 } B = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 /* head + n tuples joined by ", " + tail, or NULL on OOM. */
@@ -140,8 +140,11 @@ static enum bm_err insert_apps(struct bm_db *db, struct intake_job **jobs, size_
 	for (size_t i = 0; computed && i < n; i++)
 		jobs[i]->id = (long long)res->insert_id + (long long)i * stride;
 	bm_dbres_free(res);
-	if (!computed && (e = read_ids(db, jobs, n)))
-		return e;
+	if (!computed) {
+		if ((e = read_ids(db, jobs, n)))
+			return e;
+		atomic_fetch_add_explicit(&B.read_back, 1, memory_order_relaxed);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (jobs[i]->id <= 0) {
 			bm_log(BM_LOG_ERROR, NULL,
@@ -328,7 +331,11 @@ int batch_start(const struct bm_cfg *cfg, struct bm_metrics *m)
 	                            "Applications written in those transactions.", &B.written) ||
 	    !bm_metrics_add_counter(
 	        m, "bimer_intake_alone_applications_total",
-	        "Applications of a failed batch, handed back to be written alone.", &B.alone))
+	        "Applications of a failed batch, handed back to be written alone.", &B.alone) ||
+	    !bm_metrics_add_counter(m, "bimer_intake_ids_read_back_total",
+	                            "Batches whose ids were read back, the server not making "
+	                            "them consecutive (batch.c).",
+	                            &B.read_back))
 		return -1;
 	B.max = cfg->intake_batch > BATCH_MAX ? BATCH_MAX : cfg->intake_batch;
 	B.nwriters = 0;

@@ -17,7 +17,8 @@ import subprocess
 import time
 import uuid
 
-from citizen import db_address, mails_to, petition, sql, token_from
+from citizen import db_address, mails_to, petition, sql, token_from, wait_for
+from conftest import Stack
 from test_audit import audit
 from test_citizen import ip, submit
 from test_metrics import scrape, value
@@ -107,32 +108,48 @@ class OutboxHeld:
         self.p.wait(timeout=30)
 
 
-def test_concurrent_applications_share_transactions_and_each_is_whole(api, stack, stack_env):
+def while_outbox_held(stack_env, send, timeout=60):
+    """send() run while the outbox is held, so that the applications it sends queue up and
+    are written together once it is released; none may be answered before (an answer
+    comes only after its commit). Returns send()'s answers. Use with the worker stopped:
+    the tests then read each mail's parameters before delivery clears them."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+        with OutboxHeld(stack_env):
+            pending = runner.submit(send)
+            time.sleep(HOLD_S)
+            assert not pending.done()  # nobody is answered before the commit
+        return pending.result(timeout=timeout)
+
+
+def submit_held(api, stack, stack_env, n):
+    """n distinct applications sent together while the outbox is held (while_outbox_held):
+    each answered 202 with its own number, each with exactly its four rows (the mail
+    unsent, its own: OWN_MAIL), each row holding its own body. Returns the numbers and the
+    (transactions, batched, alone) counters' increase."""
     before = counters(stack_env)
-    bodies = [petition() for _ in range(40)]
+    bodies = [petition() for _ in range(n)]
     with worker_stopped(stack):
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
-            with OutboxHeld(stack_env):
-                pending = runner.submit(submit_all, api, bodies)
-                time.sleep(HOLD_S)
-                assert not pending.done()  # nobody is answered before the commit
-            results = pending.result(timeout=60)
-        assert [r.status_code for r in results] == [202] * 40, [r.text for r in results]
+        results = while_outbox_held(stack_env, lambda: submit_all(api, bodies))
+        assert [r.status_code for r in results] == [202] * n, [r.text for r in results]
         numbers = [r.json()["application_no"] for r in results]
         for no in numbers:
             assert rows_of(stack_env, no) == ["awaiting_verification", "1", "1", "1", "1"]
-    after = counters(stack_env)
-    trans, batched, alone = (a - b for a, b in zip(after, before))
+    deltas = tuple(a - b for a, b in zip(counters(stack_env), before))
+    assert len(set(numbers)) == n
+    # every row belongs to the body that asked for it (no mix-up inside a batch)
+    for body, no in zip(bodies, numbers):
+        got = sql(stack_env, "SELECT applicant_email, subject FROM applications WHERE "
+                  f"application_no = '{no}'")
+        assert got == [[body["applicant"]["email"], body["subject"]]]
+    return numbers, deltas
+
+
+def test_concurrent_applications_share_transactions_and_each_is_whole(api, stack, stack_env):
+    numbers, (trans, batched, alone) = submit_held(api, stack, stack_env, 40)
     assert alone == 0 and batched == 40, (trans, batched, alone)
     # the service's threads (BIMER_THREADS) bound how many wait together: 40 need at least 3
     # transactions, and without batching they would take 40
     assert 3 <= trans <= 20, (trans, "transactions for 40 applications that waited together")
-    assert len(set(numbers)) == 40
-    # every row belongs to the body that asked for it (no mix-up inside a batch)
-    for body, r in zip(bodies, results):
-        got = sql(stack_env, "SELECT applicant_email, subject FROM applications WHERE "
-                  f"application_no = '{r.json()['application_no']}'")
-        assert got == [[body["applicant"]["email"], body["subject"]]]
     ok = audit(stack_env, *numbers)
     assert ok.returncode == 0 and "0 broken" in ok.stdout, ok.stdout + ok.stderr
 
@@ -174,11 +191,7 @@ def test_a_failed_batch_is_written_one_by_one_and_loses_nothing(api, stack, stac
             return list(pool.map(one, range(16)))
 
     with worker_stopped(stack):
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
-            with OutboxHeld(stack_env):
-                pending = runner.submit(all16)
-                time.sleep(HOLD_S)
-            results = pending.result(timeout=90)
+        results = while_outbox_held(stack_env, all16, timeout=90)
         assert [r.status_code for r in results] == [202] * 16, [r.text for r in results]
         for r in results:
             assert rows_of(stack_env, r.json()["application_no"])[1:] == ["1", "1", "1", "1"]
@@ -216,25 +229,9 @@ def batch_with_new_sessions(api, stack, stack_env, increment, n=12):
     with this auto_increment_increment; returns their ids, ascending."""
     root_sql(stack_env, f"SET GLOBAL auto_increment_increment = {increment}")
     drop_service_connections(stack_env)
-    before = counters(stack_env)
-    bodies = [petition() for _ in range(n)]
-    with worker_stopped(stack):
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
-            with OutboxHeld(stack_env):
-                pending = runner.submit(submit_all, api, bodies)
-                time.sleep(HOLD_S)
-            results = pending.result(timeout=60)
-        assert [r.status_code for r in results] == [202] * n, [r.text for r in results]
-        numbers = [r.json()["application_no"] for r in results]
-        for no in numbers:
-            assert rows_of(stack_env, no) == ["awaiting_verification", "1", "1", "1", "1"]
-    trans, batched, alone = (a - b for a, b in zip(counters(stack_env), before))
+    numbers, (trans, batched, alone) = submit_held(api, stack, stack_env, n)
     # none was handed back to be written alone (which ids pointing nowhere would cause)
     assert alone == 0 and batched == n and trans < n, (trans, batched, alone)
-    for body, r in zip(bodies, results):
-        got = sql(stack_env, "SELECT applicant_email, subject FROM applications WHERE "
-                  f"application_no = '{r.json()['application_no']}'")
-        assert got == [[body["applicant"]["email"], body["subject"]]]
     return sorted(int(i) for (i,) in sql(stack_env, "SELECT id FROM applications WHERE "
                                          "application_no IN ('" + "','".join(numbers) + "')"))
 
@@ -253,3 +250,38 @@ def test_a_writer_reads_the_id_stride_of_each_new_session(api, stack, stack_env)
     finally:
         root_sql(stack_env, "SET GLOBAL auto_increment_increment = 1")
         drop_service_connections(stack_env)
+
+
+def read_backs(stack_env):
+    fams = scrape(f"http://127.0.0.1:{stack_env['BIMER_METRICS_PORT']}", "submission")
+    return value(fams, "bimer_intake_ids_read_back_total", service="submission")
+
+
+def restart_mariadb(api, stack, env, **server_options):
+    """MariaDB stopped and started again (with these server settings, else its own), and the
+    submission service healthy again."""
+    stack.stop("mariadb")
+    opts = " ".join(f"{k}={v}" for k, v in server_options.items())
+    Stack(dict(env, BIMER_DB_SERVER_OPTIONS=opts)).start("mariadb")
+    wait_for("the submission service to be healthy",
+             lambda: api.get("/api/v1/submission/health").status_code == 200, 60, step=0.3)
+
+
+def test_ids_are_read_back_when_the_server_does_not_make_them_consecutive(api, stack, stack_env):
+    """Under innodb_autoinc_lock_mode 2 (Galera's), concurrent inserts may interleave their
+    ids: a writer then reads a batch's ids back instead of computing them, and every row
+    still belongs to its application. Back under the default mode 1 it computes them again."""
+    restart_mariadb(api, stack, stack_env, innodb_autoinc_lock_mode=2)
+    try:
+        assert root_sql(stack_env, "SELECT @@innodb_autoinc_lock_mode") == [["2"]]
+        before = read_backs(stack_env)
+        _, (trans, batched, alone) = submit_held(api, stack, stack_env, 12)
+        assert alone == 0 and batched == 12, (trans, batched, alone)
+        assert read_backs(stack_env) - before == trans  # every batch read its ids back
+    finally:
+        restart_mariadb(api, stack, stack_env)
+    assert root_sql(stack_env, "SELECT @@innodb_autoinc_lock_mode") == [["1"]]
+    before = read_backs(stack_env)
+    _, (trans, batched, alone) = submit_held(api, stack, stack_env, 6)
+    assert alone == 0 and batched == 6, (trans, batched, alone)
+    assert read_backs(stack_env) == before  # computed, not read back
