@@ -113,6 +113,9 @@ if [ -n "$left" ]; then
 else
 	passed=$((passed + 1))
 fi
+# Once more with every process gone: nginx's buffered access log is flushed now, and
+# the browser tests' requests are in the logs too.
+step "logs after stop" $PY -m pytest -q -p no:cacheprovider tests/integration/test_zz_logs.py
 reports=$(ls "$BIMER_VAR_DIR"/log/asan* "$BIMER_VAR_DIR"/log/ubsan* 2>/dev/null || true)
 if [ -n "$reports" ]; then
 	echo "sanitizer reports:"

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from citizen import wait_for
+
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("submission", "verification", "routing", "status", "appeal")
 PROBLEM_TYPE = "application/problem+json"
@@ -311,15 +313,24 @@ def test_dot_files_are_not_served(base_url):
 def test_access_log_is_json_without_query_strings_or_path_secrets(base_url, stack_env):
     # Letters only: the log scan of test_zz_logs.py must not see an 11-digit run here.
     marker = "".join(chr(ord("a") + b % 26) for b in uuid.uuid4().bytes)
-    get(base_url + "/api/v1/institutions?q=" + marker)
-    get(base_url + "/api/v1/status/TRK" + marker)
-    get(base_url + "/api/v1/verifications/TOK" + marker)
-    resp = get(base_url + "/api/v1/nope?tc_kimlik_no=" + marker)
+    responses = [get(base_url + "/api/v1/institutions?q=" + marker),
+                 get(base_url + "/api/v1/status/TRK" + marker),
+                 get(base_url + "/api/v1/verifications/TOK" + marker),
+                 get(base_url + "/api/v1/nope?tc_kimlik_no=" + marker),
+                 get(base_url + "/api/v1/applications/12345678901",
+                     headers={"User-Agent": "t/10000000146"})]
     # The log masks an 11-digit run inside a request id, as the services' logs do.
-    rid = re.sub(r"[0-9]{11}", "*" * 11, resp.headers["X-Request-Id"], count=2)
-    get(base_url + "/api/v1/applications/12345678901", headers={"User-Agent": "t/10000000146"})
+    rids = [re.sub(r"[0-9]{11}", "*" * 11, r.headers["X-Request-Id"], count=2)
+            for r in responses]
+    rid = rids[3]
     log = Path(stack_env["BIMER_LOG_DIR"]) / "nginx-access.log"
-    lines = log.read_text(encoding="utf-8").splitlines()
+
+    def flushed():
+        # nginx buffers the access log (one write a second): wait for all five lines
+        lines = log.read_text(encoding="utf-8").splitlines()
+        return lines if all(any(r in line for line in lines[-400:]) for r in rids) else None
+
+    lines = wait_for("nginx to write the five requests to its access log", flushed, timeout=10)
     text = "\n".join(lines)
     assert marker not in text
     assert "12345678901" not in text and "10000000146" not in text
