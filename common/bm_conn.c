@@ -67,7 +67,12 @@ int bm_conns_next(struct bm_conns *c)
 {
 	for (;;) {
 		struct epoll_event ev;
-		int n = epoll_wait(c->epoll_fd, &ev, 1, -1);
+		/* Nothing to do yet: write the thread's request lines before waiting (bm_log.h). */
+		int n = epoll_wait(c->epoll_fd, &ev, 1, bm_log_pending() ? 0 : -1);
+		if (n == 0 && bm_log_pending()) {
+			bm_log_flush();
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			return -1;
 		if (n <= 0) {

@@ -4,12 +4,19 @@
  */
 #include "bm_log.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *log_service = "bimer";
+/* The calling thread's request lines not yet written (bm_log.h) and when the first came. */
+static _Thread_local struct {
+	size_t len;
+	time_t since;
+	char buf[BM_LOG_BLOCK];
+} held;
 static enum bm_log_level log_min = BM_LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -63,7 +70,44 @@ static void timestamp(char *out, size_t n)
 	snprintf(out + k, n - k, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-static void emit(enum bm_log_level lvl, const char *req_id, const char *msg, const char *extra)
+static void write_all(const char *p, size_t n)
+{
+	ssize_t w = write(STDERR_FILENO, p, n);
+	(void)w; /* a log that cannot be written cannot report it either */
+}
+
+void bm_log_flush(void)
+{
+	if (held.len)
+		write_all(held.buf, held.len);
+	held.len = 0;
+}
+
+int bm_log_pending(void)
+{
+	return held.len > 0;
+}
+
+/* A request line joins the thread's block; any other line first writes the block out. */
+static void out(const char *line, size_t n, bool request)
+{
+	struct timespec now = {0};
+	if (request)
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (!request || held.len + n > sizeof held.buf || (held.len && now.tv_sec > held.since))
+		bm_log_flush();
+	if (!request || n > sizeof held.buf) {
+		write_all(line, n);
+		return;
+	}
+	if (!held.len)
+		held.since = now.tv_sec;
+	memcpy(held.buf + held.len, line, n);
+	held.len += n;
+}
+
+static void emit(enum bm_log_level lvl, const char *req_id, const char *msg, const char *extra,
+                 bool request)
 {
 	char line[4096], ts[40];
 	size_t at;
@@ -90,8 +134,7 @@ static void emit(enum bm_log_level lvl, const char *req_id, const char *msg, con
 	line[at++] = '\n';
 	line[at] = '\0';
 	bm_log_scrub(line);
-	ssize_t w = write(STDERR_FILENO, line, at);
-	(void)w;
+	out(line, at, request);
 }
 
 void bm_log(enum bm_log_level lvl, const char *req_id, const char *fmt, ...)
@@ -104,7 +147,7 @@ void bm_log(enum bm_log_level lvl, const char *req_id, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	emit(lvl, req_id, msg, NULL);
+	emit(lvl, req_id, msg, NULL, false);
 }
 
 void bm_log_request(const char *req_id, const char *method, const char *route, int status,
@@ -121,5 +164,5 @@ void bm_log_request(const char *req_id, const char *method, const char *route, i
 	         ",\"event\":\"request\",\"method\":\"%s\",\"route\":\"%s\","
 	         "\"status\":%d,\"ms\":%.3f",
 	         m, r, status, ms);
-	emit(BM_LOG_INFO, req_id, "request", extra);
+	emit(BM_LOG_INFO, req_id, "request", extra, true);
 }

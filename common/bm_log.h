@@ -3,7 +3,15 @@
  * bm_log: structured JSON-lines logs on stderr.
  *
  * One line per call, written with a single write(2) so lines from threads
- * never interleave. Every message is scrubbed before it is written: any run
+ * never interleave. Request lines are the exception: each thread gathers
+ * its own and writes them in blocks of up to BM_LOG_BLOCK bytes, when the
+ * block is full, when its first line is a second old, before any other
+ * line of the thread, and when the thread is about to wait for work
+ * (bm_log_flush): one write per many requests under load (one per request
+ * cost 2-5% of status look-ups, tests/bench/RESULTS.md), at once when idle.
+ * A crashed process loses at most one block per thread of request lines
+ * of requests already answered; warnings and errors are never held back.
+ * Every message is scrubbed before it is written: any run
  * of 11 or more digits (a T.C. kimlik no, or part of one) is masked, as a
  * last line of defence — callers must still never pass an ID number,
  * password or token. Request lines carry the route pattern, never the raw
@@ -26,6 +34,14 @@ void bm_log(enum bm_log_level lvl, const char *req_id, const char *fmt, ...)
 /* One access line per request: route pattern (not the path), status, duration. */
 void bm_log_request(const char *req_id, const char *method, const char *route, int status,
                     double ms);
+
+#define BM_LOG_BLOCK 8192
+
+/* Write the calling thread's gathered request lines now. */
+void bm_log_flush(void);
+
+/* Whether the calling thread holds request lines not yet written. */
+int bm_log_pending(void);
 
 /* Mask digit runs of 11 or more in place (exposed for tests). */
 void bm_log_scrub(char *s);

@@ -367,6 +367,7 @@ static void *worker(void *arg)
 			fx.ipcFd = -1;
 		}
 	}
+	bm_log_flush();
 	FCGX_Free(&fx, 1);
 	bm_db_free(t->ctx.db);
 	bm_redis_free(t->ctx.redis);

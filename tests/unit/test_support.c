@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the small pure modules: log scrubbing (no ID number in a
- * log line), the personal-data crypto (seal/open, HMAC, tokens), strict
- * unsigned parsing and time conversion.
+ * log line), request lines held and written in blocks, the personal-data crypto (seal/open, HMAC,
+ * tokens), strict unsigned parsing and time conversion.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -29,6 +33,85 @@ static void test_scrub(void **state)
 	char c[] = "10000000146";
 	bm_log_scrub(c);
 	assert_string_equal(c, "***********");
+}
+
+/* stderr goes to a temporary file for the test; returns the saved stderr. */
+static int capture_stderr(FILE **f)
+{
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	*f = tmpfile();
+	assert_non_null(*f);
+	assert_int_equal(dup2(fileno(*f), STDERR_FILENO), STDERR_FILENO);
+	return saved;
+}
+
+static void restore_stderr(int saved, FILE *f)
+{
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	fclose(f);
+}
+
+/* What the file holds: the number of complete lines, and whether every line is one. */
+static size_t lines_in(FILE *f, const char *must_end_with)
+{
+	long size = lseek(fileno(f), 0, SEEK_END);
+	char *text = calloc(1, (size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(pread(fileno(f), text, (size_t)size, 0), size);
+	size_t n = 0;
+	for (char *line = text; *line;) {
+		char *nl = strchr(line, '\n');
+		assert_non_null(nl); /* never a partial line */
+		assert_memory_equal(line, "{\"ts\":", 6);
+		n++;
+		if (!nl[1] && must_end_with)
+			assert_non_null(strstr(line, must_end_with));
+		line = nl + 1;
+	}
+	free(text);
+	return n;
+}
+
+static void test_request_lines_are_held(void **state)
+{
+	(void)state;
+	FILE *f;
+	int saved = capture_stderr(&f);
+
+	bm_log_flush();
+	bm_log_request("r1", "POST", "/api/v1/status", 404, 0.5);
+	bm_log_request("r2", "POST", "/api/v1/status", 200, 0.5);
+	assert_true(bm_log_pending());
+	assert_int_equal(lines_in(f, NULL), 0); /* held */
+	bm_log(BM_LOG_WARN, "r3", "a warning"); /* writes what was held, then itself */
+	assert_false(bm_log_pending());
+	assert_int_equal(lines_in(f, "a warning"), 3);
+	/* a full block is written whole: lines are never split */
+	size_t n = 0;
+	while (lines_in(f, NULL) == 3) {
+		bm_log_request("r4", "POST", "/api/v1/applications", 202, 1.0);
+		n++;
+		assert_true(n < BM_LOG_BLOCK); /* the block fills */
+	}
+	assert_int_equal(lines_in(f, NULL), 3 + n - 1); /* the last one starts the next block */
+	bm_log_flush();
+	assert_int_equal(lines_in(f, NULL), 3 + n);
+	/* a line held since an earlier second goes out with the next one */
+	bm_log_request("r5", "GET", "/api/v1/institutions", 200, 0.1);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t0);
+	do {
+		usleep(10000);
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	} while (t.tv_sec == t0.tv_sec);
+	assert_int_equal(lines_in(f, NULL), 3 + n);
+	bm_log_request("r6", "GET", "/api/v1/institutions", 200, 0.1);
+	assert_int_equal(lines_in(f, "\"r5\""), 4 + n);
+	bm_log_flush();
+	assert_int_equal(lines_in(f, "\"r6\""), 5 + n);
+	restore_stderr(saved, f);
 }
 
 static void test_seal_open(void **state)
@@ -104,11 +187,9 @@ static void test_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scrub),
-	    cmocka_unit_test(test_seal_open),
-	    cmocka_unit_test(test_hmac_and_tokens),
-	    cmocka_unit_test(test_parse_uint),
-	    cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_scrub),      cmocka_unit_test(test_request_lines_are_held),
+	    cmocka_unit_test(test_seal_open),  cmocka_unit_test(test_hmac_and_tokens),
+	    cmocka_unit_test(test_parse_uint), cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
