@@ -5,25 +5,13 @@ restarted. Public status reads keep working while Redis is down (the local
 fallback limit). Submissions while MariaDB is down write nothing, and the intake
 writers resume by themselves."""
 import concurrent.futures
-import time
 
 import pytest
 
-from citizen import petition, sql
+from citizen import petition, sql, wait_for
 from test_citizen import ip, submit
 from test_intake_batch import counters
 from test_foundation import SERVICES, stored_application  # noqa: F401 (fixture)
-
-
-def wait_for(fn, timeout=30):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.3)
-    return last
 
 
 def health(api, svc):
@@ -45,8 +33,8 @@ def test_dependency_down_then_back(api, stack, component, check):
     finally:
         stack.start(component)
     for svc in SERVICES:
-        ok = wait_for(lambda s=svc: health(api, s)[0] == 200)
-        assert ok, f"{svc} did not recover after {component} came back"
+        wait_for(f"{svc} to recover after {component} came back",
+                 lambda s=svc: health(api, s)[0] == 200)
 
 
 def test_status_reads_survive_redis_down(api, stack, stored_application):  # noqa: F811
@@ -61,7 +49,7 @@ def test_status_reads_survive_redis_down(api, stack, stored_application):  # noq
         assert miss.status_code == 404
     finally:
         stack.start("redis")
-    assert wait_for(lambda: health(api, "status")[0] == 200)
+    wait_for("the status service to recover", lambda: health(api, "status")[0] == 200)
 
 
 def test_database_down_answers_503_problem_not_500(api, stack, stored_application):  # noqa: F811
@@ -77,7 +65,8 @@ def test_database_down_answers_503_problem_not_500(api, stack, stored_applicatio
         assert r.status_code == 503
     finally:
         stack.start("mariadb")
-    assert wait_for(lambda: api.get("/api/v1/institutions").status_code == 200)
+    wait_for("the institution list to answer again",
+             lambda: api.get("/api/v1/institutions").status_code == 200)
 
 
 def test_submissions_while_mariadb_is_down_write_nothing_then_resume(api, stack, stack_env):
@@ -95,7 +84,7 @@ def test_submissions_while_mariadb_is_down_write_nothing_then_resume(api, stack,
                    for r in got)
     finally:
         stack.start("mariadb")
-    assert wait_for(lambda: health(api, "submission")[0] == 200)
+    wait_for("the submission service to recover", lambda: health(api, "submission")[0] == 200)
     emails = ", ".join(f"'{b['applicant']['email']}'" for b in down)
     assert sql(stack_env, "SELECT COUNT(*) FROM applications WHERE applicant_email IN "
                f"({emails})") == [["0"]]

@@ -8,13 +8,12 @@ table holds (the stack's worker stopped meanwhile), and when MariaDB is down
 the scrape still answers and says so."""
 import math
 import re
-import time
 import uuid
 
 import pytest
 import requests
 
-from citizen import sql, tckn
+from citizen import sql, tckn, wait_for
 from staff import client_ip
 from test_foundation import SERVICES
 
@@ -309,15 +308,6 @@ def gauges(metrics_url):
     return mails, value(fams, "bimer_outbox_oldest_waiting_age_seconds")
 
 
-def wait_for(fn, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if fn():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def test_backlog_gauges_equal_the_outbox_table(stack_env, stack, metrics_url):
     tag = uuid.uuid4().hex[:12]
     stack.stop("worker")  # nothing is delivered while the gauges are compared
@@ -343,9 +333,10 @@ def test_backlog_gauges_equal_the_outbox_table(stack_env, stack, metrics_url):
     finally:
         stack.start("worker")
     # the worker delivers the rest; the backlog drains and the gauge says so
-    assert wait_for(lambda: int(sql(stack_env, "SELECT COUNT(*) FROM outbox WHERE recipient = "
-                                               f"'metrics-{tag}@test.example' AND status IN "
-                                               "('pending', 'sending')")[0][0]) == 0)
+    wait_for("the worker to deliver the backlog",
+             lambda: int(sql(stack_env, "SELECT COUNT(*) FROM outbox WHERE recipient = "
+                                        f"'metrics-{tag}@test.example' AND status IN "
+                                        "('pending', 'sending')")[0][0]) == 0)
     got, _ = gauges(metrics_url)
     want, _ = table_backlog(stack_env)
     assert got["failed"] == want["failed"]
@@ -363,5 +354,7 @@ def test_the_scrape_answers_and_says_so_when_mariadb_is_down(api, stack, metrics
         assert value(fams, "bimer_db_errors_total") >= value(before, "bimer_db_errors_total") + 1
     finally:
         stack.start("mariadb")
-    assert wait_for(lambda: api.get("/api/v1/institutions").status_code == 200)
-    assert wait_for(lambda: value(scrape(metrics_url, "routing"), "bimer_outbox_up") == 1)
+    wait_for("the institution list to answer again",
+             lambda: api.get("/api/v1/institutions").status_code == 200)
+    wait_for("the outbox gauge to be up again",
+             lambda: value(scrape(metrics_url, "routing"), "bimer_outbox_up") == 1)
