@@ -29,8 +29,10 @@ int bm_conns_open(struct bm_conns *c, int listen_fd);
 
 /*
  * The next connection with something to read, blocking (accepting new
- * ones meanwhile). -1 once bm_conns_stop was called or when interrupted by
- * a signal (the caller checks its own stop flag and calls again).
+ * ones meanwhile). Before it blocks, it writes the calling thread's held
+ * request lines (bm_log.h), so an idle service's log is never behind.
+ * -1 once bm_conns_stop was called or when interrupted by a signal (the
+ * caller checks its own stop flag and calls again).
  */
 int bm_conns_next(struct bm_conns *c);
 

@@ -5,9 +5,11 @@
  * One line per call, written with a single write(2) so lines from threads
  * never interleave. Request lines are the exception: each thread gathers
  * its own and writes them in blocks of up to BM_LOG_BLOCK bytes, when the
- * block is full, when its first line is a second old, before any other
- * line of the thread, and when the thread is about to wait for work
- * (bm_log_flush): one write per many requests under load (one per request
+ * block is full, when a line comes in a later second than the block's
+ * first (so a busy thread's lines are at most about a second behind),
+ * before any other line of the thread, and when the thread is about to
+ * wait for work (bm_conns_next calls bm_log_flush): one write per many
+ * requests under load (one per request
  * cost 2-5% of status look-ups, tests/bench/RESULTS.md), at once when idle.
  * A crashed process loses at most one block per thread of request lines
  * of requests already answered; warnings and errors are never held back.
