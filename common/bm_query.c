@@ -57,7 +57,13 @@ static enum bm_err add_pair(json_t *obj, const char *p, size_t n)
 	if (klen == 0 || klen >= sizeof key || decode(p, klen, key) < 0 ||
 	    decode(eq ? eq + 1 : "", vlen, val) < 0)
 		goto out;
-	json_t *s = json_string(val); /* NULL when not valid UTF-8 */
+	/* json_string is NULL when not valid UTF-8. The key is checked the same way:
+	 * json_object_set_new would refuse it below, and a client's bad key must be a 400,
+	 * not look like our own failure (found by tests/fuzz/fuzz_request.c). */
+	json_t *k = json_string(key);
+	bool key_ok = k != NULL;
+	json_decref(k);
+	json_t *s = key_ok ? json_string(val) : NULL;
 	if (!s || json_object_get(obj, key)) {
 		json_decref(s);
 		goto out;

@@ -109,13 +109,32 @@ static void test_query(void **state)
 	assert_int_equal(bm_query_parse(big, strlen(big), &o), BM_E_BAD_REQUEST);
 }
 
+/*
+ * Regression (found by tests/fuzz/fuzz_request): a form or query key that decoded to
+ * invalid UTF-8 ("%FF=1") was refused by json_object_set_new, which bm_query_parse took
+ * for running out of memory: BM_E_NOMEM, a 500 for a client's bad input. It is a bad
+ * request, like an invalid value.
+ */
+static void test_query_bad_utf8_key(void **state)
+{
+	(void)state;
+	json_t *o = NULL;
+	static const char *const bad[] = {"%FF=1", "a=1&%C3=2", "\xbf", "k\xc3\x28=v", NULL};
+	for (const char *const *b = bad; *b; b++) {
+		assert_int_equal(bm_query_parse(*b, strlen(*b), &o), BM_E_BAD_REQUEST);
+		assert_null(o);
+	}
+	assert_int_equal(bm_query_parse("%C5%9F=1", 8, &o), BM_OK);
+	assert_string_equal(json_string_value(json_object_get(o, "\xc5\x9f")), "1");
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_match_and_params),
-	    cmocka_unit_test(test_not_found),
-	    cmocka_unit_test(test_method_not_allowed),
-	    cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_match_and_params),   cmocka_unit_test(test_not_found),
+	    cmocka_unit_test(test_method_not_allowed), cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_query_bad_utf8_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
