@@ -124,6 +124,24 @@ static const struct msg *find_msg(const char *code)
 	return m;
 }
 
+/*
+ * Drop an incomplete UTF-8 sequence at the end of s: a long field path is cut to fit
+ * struct bm_verr, and a path cut inside a character is not valid UTF-8, so the
+ * problem+json renderer could not send that error at all.
+ */
+static void utf8_cut_whole(char *s)
+{
+	size_t n = strlen(s), i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 void bm_verrs_add(struct bm_verrs *errs, const char *field, const char *code,
                   const struct bm_field *f)
 {
@@ -134,6 +152,7 @@ void bm_verrs_add(struct bm_verrs *errs, const char *field, const char *code,
 	const char *text = errs->lang == BM_LANG_EN ? m->en : m->tr;
 
 	snprintf(v->field, sizeof v->field, "%s", field);
+	utf8_cut_whole(v->field);
 	v->code = code;
 	if (f && f->type == BM_FT_STRING && !strcmp(code, "TOO_LONG"))
 		snprintf(v->message, sizeof v->message,

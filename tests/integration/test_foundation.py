@@ -123,6 +123,24 @@ def test_bad_query_string(api):
     assert body["errors"][0]["code"] == "UNKNOWN_FIELD"
 
 
+def test_fuzz_findings_are_client_errors(api):
+    """Regressions of two bugs tests/fuzz found (the unit tests name them): a query or
+    form key that is not UTF-8 was a 500, and a long unknown field name cut inside a
+    character sent a 422 with an empty errors[]."""
+    problem(api.get("/api/v1/institutions?%FF=1"), 400, "BAD_REQUEST")
+    r = api.post("/api/v1/auth/token", data=b"grant_type=client_credentials&%C3=x",
+                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    problem(r, 400, "BAD_REQUEST")
+    long_key = "ş" * 60  # 120 bytes: a field path is cut at 95, inside a character
+    body = problem(api.post("/api/v1/status", json={"tc_kimlik_no": "10000000146",
+                                                    "application_no": "2026-0000001-1",
+                                                    long_key: 1}),
+                   422, "VALIDATION_FAILED")
+    assert [e["code"] for e in body["errors"]] == ["UNKNOWN_FIELD"]
+    assert long_key.startswith(body["errors"][0]["field"])
+    assert len(body["errors"][0]["field"]) == 47
+
+
 # ---- the institution tree (MariaDB end to end) ----------------------------
 
 def test_institutions_tree(api):

@@ -156,12 +156,38 @@ static void test_depth(void **state)
 	json_decref(o);
 }
 
+/*
+ * Regression (found by tests/fuzz/fuzz_request, through a form body's field table): an
+ * unknown key longer than a field path holds was cut inside a multi-byte UTF-8 character,
+ * the cut path was not valid UTF-8, and the problem+json renderer dropped that error: the
+ * 422 went out with an empty errors[]. The path must end on a whole character and render.
+ */
+static void test_long_path_cut_on_a_character(void **state)
+{
+	(void)state;
+	char text[400] = "{\"subject\":\"Yol\",\"";
+	for (int i = 0; i < 60; i++)
+		strcat(text, "\xc5\x9f"); /* ş: 2 bytes, so byte 95 falls inside one */
+	strcat(text, "\":1}");
+	struct bm_verrs e = run(text);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.v[0].code, "UNKNOWN_FIELD");
+	assert_int_equal(strlen(e.v[0].field), 94);
+	json_t *field = json_string(e.v[0].field);
+	assert_non_null(field);
+	json_decref(field);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),         cmocka_unit_test(test_each_rule),
-	    cmocka_unit_test(test_collects_all),  cmocka_unit_test(test_english_messages),
-	    cmocka_unit_test(test_parse_rejects), cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_each_rule),
+	    cmocka_unit_test(test_collects_all),
+	    cmocka_unit_test(test_english_messages),
+	    cmocka_unit_test(test_parse_rejects),
+	    cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_long_path_cut_on_a_character),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
