@@ -97,3 +97,5 @@ demo-data:
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk

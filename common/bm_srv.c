@@ -122,10 +122,9 @@ static bool media_is(const char *ctype, const char *want)
 	return !strcasecmp(p, "charset=utf-8") || !strcasecmp(p, "charset=\"utf-8\"");
 }
 
-/* CONTENT_LENGTH: absent = 0; anything but plain digits is a bad request. */
-static enum bm_err body_length(struct bm_req *req, size_t cap, size_t *len)
+/* CONTENT_LENGTH (see bm_srv.h): exported so the fuzz harness drives this very parse. */
+enum bm_err bm_srv_content_length_parse(const char *cl, size_t cap, size_t *len)
 {
-	const char *cl = bm_req_env(req, "CONTENT_LENGTH");
 	unsigned long long v = 0;
 
 	*len = 0;
@@ -248,7 +247,9 @@ static bool guard_or_reply(struct bm_srv *srv, struct bm_req *req)
 	}
 	if (r->body == BM_BODY_NONE)
 		return true;
-	if ((e = body_length(req, r->max_body ? r->max_body : srv->cfg.max_body, &len)) ||
+	if ((e = bm_srv_content_length_parse(bm_req_env(req, "CONTENT_LENGTH"),
+	                                     r->max_body ? r->max_body : srv->cfg.max_body,
+	                                     &len)) ||
 	    (e = media_gate(r, req->content_type)) || (e = read_body(req, len))) {
 		bm_reply_error(req, e);
 		return false;

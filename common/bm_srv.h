@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "bm_cfg.h"
+#include "bm_err.h"
 #include "bm_metrics.h"
 #include "bm_route.h"
 
@@ -37,6 +38,13 @@ struct bm_service {
 	int (*start)(const struct bm_cfg *cfg, struct bm_metrics *m);
 	void (*stop)(void);
 };
+
+/*
+ * The strict CONTENT_LENGTH parse of the guard chain: cl absent or "" is 0;
+ * anything but plain decimal digits is BM_E_BAD_REQUEST, more than cap is
+ * BM_E_TOO_LARGE. *len is the length on BM_OK and 0 otherwise.
+ */
+enum bm_err bm_srv_content_length_parse(const char *cl, size_t cap, size_t *len);
 
 /* Run the service until SIGTERM. Returns the process exit status. */
 int bm_srv_main(const struct bm_service *svc);

@@ -6,8 +6,9 @@
 #  2. starts a fresh private stack under var/test on non-default ports with
 #     the sanitizer build of every service (stopped again whatever happens);
 #  3. runs the C unit tests of both builds (the rate limiter ones talk to
-#     the stack's Redis), the OpenAPI checker tests, the spec lint and the
-#     integration tests (pytest, Debian's python3) through nginx;
+#     the stack's Redis), a short run of the fuzz harnesses (tests/fuzz),
+#     the OpenAPI checker tests, the spec lint and the integration tests
+#     (pytest, Debian's python3) through nginx;
 #  4. stops the stack and fails if a sanitizer reported anything.
 # Exits non-zero on any failure and ends with a "N passed, N failed" line.
 set -uo pipefail
@@ -79,6 +80,8 @@ for mode in release asan; do
 		step "unit $mode $(basename "$t")" "$t"
 	done
 done
+# libFuzzer harnesses (tests/fuzz), 15 s each; longer by hand: make fuzz FUZZ_SECONDS=600
+step "fuzz (short run)" make --no-print-directory fuzz FUZZ_SECONDS=15
 step "openapi checker" $PY -m pytest -q -p no:cacheprovider tests/spec
 step "openapi lint" tests/spec/lint.sh
 step "integration" $PY -m pytest -q -p no:cacheprovider tests/integration

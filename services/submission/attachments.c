@@ -68,11 +68,8 @@ static const char sql_count[] = "SELECT COUNT(*) FROM attachments WHERE applicat
 
 /* ---- checking the request ------------------------------------------------ */
 
-/*
- * The declared type when the Content-Type is exactly one we take (media types
- * are case-insensitive; blanks around it are tolerated, parameters are not).
- */
-static const char *declared_type(const char *ctype)
+/* See attachments.h. */
+const char *attachments_declared_type(const char *ctype)
 {
 	if (!ctype)
 		return NULL;
@@ -87,8 +84,8 @@ static const char *declared_type(const char *ctype)
 	return NULL;
 }
 
-/* The type the content's magic bytes say, or NULL when it is none of ours. */
-static const char *sniffed_type(const char *body, size_t n)
+/* See attachments.h. */
+const char *attachments_sniffed_type(const char *body, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)body;
 
@@ -104,7 +101,7 @@ static const char *sniffed_type(const char *body, size_t n)
 /* 415 and 422: everything about the request itself, before anything is counted or written. */
 static bool check_or_reply(struct bm_req *req, struct upload *up)
 {
-	up->type = declared_type(req->content_type);
+	up->type = attachments_declared_type(req->content_type);
 	if (!up->type) {
 		bm_reply_error(req, BM_E_MEDIA_TYPE);
 		return false;
@@ -115,7 +112,7 @@ static bool check_or_reply(struct bm_req *req, struct upload *up)
 	if (req->body_len == 0) {
 		bm_verrs_add(&req->errs, "body", "ATTACHMENT_EMPTY", NULL);
 	} else {
-		const char *sniffed = sniffed_type(req->body, req->body_len);
+		const char *sniffed = attachments_sniffed_type(req->body, req->body_len);
 		if (!sniffed || strcmp(sniffed, up->type))
 			bm_verrs_add(&req->errs, "body", "ATTACHMENT_TYPE_MISMATCH", NULL);
 	}

@@ -10,6 +10,7 @@
 #define SUBMISSION_ATTACHMENTS_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 #include "bm_db.h"
 #include "bm_json.h"
@@ -28,6 +29,23 @@ struct bm_req;
  * The route must be BM_BODY_RAW with max_body 10 MiB.
  */
 void attachments_create(struct bm_req *req);
+
+/*
+ * The declared type when the Content-Type ctype is exactly one we take
+ * (media types are case-insensitive; blanks around it are tolerated,
+ * parameters are not): one of the strings "application/pdf", "image/png",
+ * "image/jpeg", or NULL. attachments_create checks it first (415).
+ */
+const char *attachments_declared_type(const char *ctype);
+
+/*
+ * The type the content's magic bytes say (body is n bytes, not necessarily
+ * NUL-terminated): one of the three strings above, or NULL when it is none
+ * of ours. An upload is taken only when this agrees with the declared type
+ * (422 ATTACHMENT_TYPE_MISMATCH otherwise). Both are exported for the fuzz
+ * harness (tests/fuzz/fuzz_attachments.c).
+ */
+const char *attachments_sniffed_type(const char *body, size_t n);
 
 /*
  * Claim the attachments whose ids are in ids (a JSON array of strings, or
