@@ -45,8 +45,9 @@ static inline bool fuzz_code_ok(const char *c)
 static inline bool fuzz_utf8_ok(const char *s)
 {
 	json_t *j = json_string(s);
+	bool ok = j != NULL;
 	json_decref(j);
-	return j != NULL;
+	return ok;
 }
 
 /*
