@@ -33,6 +33,9 @@ BINS := $(SERVICES:%=$(BUILD)/bin/bimer-%)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Service code a unit test links beyond libbm (objects by a function, as svc_objs below).
+UNIT_EXTRA_test_mime := services/worker/mime.c
+unit_extra = $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_EXTRA_$(1)))
 
 .PHONY: all build deps run stop test unit clean format
 .SECONDARY:
@@ -58,10 +61,10 @@ $(BUILD)/bin/bimer-%: $$(call svc_objs,$$*) $(LIB)
 	@echo "  LD $@"
 	@$(CC) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call unit_extra,$$*) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
+	@$(CC) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS_ALL) -lcmocka
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

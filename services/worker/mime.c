@@ -203,7 +203,9 @@ static void quoted_printable(struct buf *b, const char *text)
 		bool at_eol = s[1] == '\0' || s[1] == '\r' || s[1] == '\n';
 		bool literal =
 		    (*s > ' ' && *s < 127 && *s != '=') || ((*s == ' ' || *s == '\t') && !at_eol);
-		if (*s == '.' && col == 0)
+		/* A dot that would start a line, at a hard break or after the soft break that
+		 * qp_token is about to make, is encoded (a line "." ends SMTP's DATA). */
+		if (*s == '.' && (col == 0 || col + 1 > QP_LINE - 1))
 			literal = false;
 		if (literal) {
 			qp_token(b, &col, (const char *)s, 1);
