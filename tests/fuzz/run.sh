@@ -23,6 +23,7 @@ max_len() {
 	json) echo 24576 ;;       # past the body field's 20000 characters
 	attachments) echo 4096 ;; # sniffing reads 8 bytes
 	token) echo 4200 ;;       # BM_JWT_MAX_LEN 4096
+	mime) echo 8192 ;;        # long enough for many 76-character lines
 	*) echo 4096 ;;
 	esac
 }
