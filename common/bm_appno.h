@@ -18,7 +18,7 @@
 #include "bm_crypto.h"
 #include "bm_db.h"
 
-#define BM_APPNO_SIZE 24
+#define BM_APPNO_SIZE    24
 #define BM_TRACKING_SIZE 32
 
 /* Draw the next number for an application made at t (the year is Istanbul's). */

@@ -31,7 +31,7 @@ struct bm_cfg {
 	int threads;                   /* BIMER_THREADS */
 	size_t max_body;               /* BIMER_MAX_BODY, JSON bodies */
 	int log_debug;                 /* BIMER_LOG_LEVEL=debug */
-	bool test_clock;   /* BIMER_TEST_CLOCK=1: honour X-Test-Now (test stacks only) */
+	bool test_clock; /* BIMER_TEST_CLOCK=1: honour X-Test-Now (test stacks only) */
 
 	char db_host[256];
 	char db_socket[108]; /* a Unix socket path; when set, host and port are not used */
@@ -51,7 +51,8 @@ struct bm_cfg {
 	char jwt_private_key_file[BM_CFG_PATH];
 	char data_key_file[BM_CFG_PATH];
 	char hmac_key_file[BM_CFG_PATH];
-	char attachment_dir[BM_CFG_PATH]; /* BIMER_ATTACHMENT_DIR, default $BIMER_VAR_DIR/attachments */
+	char attachment_dir[BM_CFG_PATH]; /* BIMER_ATTACHMENT_DIR, default
+	                                     $BIMER_VAR_DIR/attachments */
 	char public_url[256];             /* BIMER_PUBLIC_URL: base of links in mails */
 	char mail_from[256];              /* BIMER_MAIL_FROM */
 	long verify_ttl_s;                /* BIMER_VERIFY_TTL_HOURS (D7), in seconds */
@@ -61,18 +62,20 @@ struct bm_cfg {
 	int info_extended_days; /* BIMER_INFO_EXTENDED_BUSINESS_DAYS (D2) */
 	int deemed_days;        /* BIMER_DEEMED_REJECTION_DAYS (D4): 30 today, 60 before 2021 */
 
-	struct bm_limit rl_submit_ip;  /* BIMER_RL_SUBMIT_IP: submissions per client address */
-	struct bm_limit rl_submit_id;  /* BIMER_RL_SUBMIT_ID: submissions per ID number */
-	struct bm_limit rl_resend;     /* BIMER_RL_RESEND: verification resends per application */
-	struct bm_limit rl_resend_ip;  /* BIMER_RL_RESEND_IP: verification resends per client address */
-	struct bm_limit rl_upload_ip;  /* BIMER_RL_UPLOAD_IP: attachment uploads per client address */
-	struct bm_limit rl_login_ip;   /* BIMER_RL_LOGIN_IP: failed logins per client address */
+	struct bm_limit rl_submit_ip; /* BIMER_RL_SUBMIT_IP: submissions per client address */
+	struct bm_limit rl_submit_id; /* BIMER_RL_SUBMIT_ID: submissions per ID number */
+	struct bm_limit rl_resend;    /* BIMER_RL_RESEND: verification resends per application */
+	struct bm_limit
+	    rl_resend_ip; /* BIMER_RL_RESEND_IP: verification resends per client address */
+	struct bm_limit
+	    rl_upload_ip;            /* BIMER_RL_UPLOAD_IP: attachment uploads per client address */
+	struct bm_limit rl_login_ip; /* BIMER_RL_LOGIN_IP: failed logins per client address */
 	struct bm_limit rl_login_user; /* BIMER_RL_LOGIN_USER: failed logins per user name */
 	int access_ttl_s;              /* BIMER_ACCESS_TTL: access token lifetime (≤ 900) */
 	int session_ttl_s;             /* BIMER_SESSION_TTL: refresh token / session lifetime */
-	unsigned status_cache_s;      /* BIMER_STATUS_CACHE_S: status answers cached (0: off) */
-	unsigned intake_batch;        /* BIMER_INTAKE_BATCH: applications per intake transaction
-					 (1-16; 0: each request writes its own) */
+	unsigned status_cache_s;       /* BIMER_STATUS_CACHE_S: status answers cached (0: off) */
+	unsigned intake_batch;         /* BIMER_INTAKE_BATCH: applications per intake transaction
+	                                  (1-16; 0: each request writes its own) */
 	unsigned intake_writers;      /* BIMER_INTAKE_WRITERS: threads writing those transactions */
 	struct bm_limit rl_status_ip; /* BIMER_RL_STATUS_IP: status misses per client address */
 	struct bm_limit rl_status_id; /* BIMER_RL_STATUS_ID: status misses per ID number */

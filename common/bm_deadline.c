@@ -10,7 +10,7 @@
 #include "bm_log.h"
 
 #define ISTANBUL_OFFSET_S (3 * 3600)
-#define CALENDAR_TTL_S 300
+#define CALENDAR_TTL_S    300
 
 static enum bm_err load(struct bm_db *db, struct bm_cal **out)
 {
@@ -66,7 +66,7 @@ time_t bm_deadline_end_of_day(bm_day d)
 }
 
 enum bm_err bm_deadline_due(struct bm_ctx *ctx, bool information_request, bool extended,
-			    time_t received, time_t *due)
+                            time_t received, time_t *due)
 {
 	const struct bm_cfg *c = ctx->cfg;
 	const struct bm_cal *cal;
@@ -76,7 +76,7 @@ enum bm_err bm_deadline_due(struct bm_ctx *ctx, bool information_request, bool e
 	bm_day event = bm_deadline_day_of(received), end;
 	if (information_request)
 		end = bm_cal_add_business_days(cal, event,
-					       extended ? c->info_extended_days : c->info_days);
+		                               extended ? c->info_extended_days : c->info_days);
 	else
 		end = bm_cal_add_days(cal, event, c->petition_days);
 	if (end == BM_DAY_INVALID)

@@ -26,6 +26,6 @@ time_t bm_deadline_end_of_day(bm_day d);
  * (business days; the extended period when extended is true).
  */
 enum bm_err bm_deadline_due(struct bm_ctx *ctx, bool information_request, bool extended,
-			    time_t received, time_t *due);
+                            time_t received, time_t *due);
 
 #endif

@@ -19,18 +19,18 @@
 
 struct bm_event {
 	long long application_id;
-	const char *kind;             /* lower snake case: submitted, routed, staff_read, ... */
-	long long actor_user_id;      /* 0 = the citizen or the system */
+	const char *kind;              /* lower snake case: submitted, routed, staff_read, ... */
+	long long actor_user_id;       /* 0 = the citizen or the system */
 	const char *actor_institution; /* NULL unless staff or an agency acted */
 	const char *from_institution;
 	const char *to_institution;
-	const char *note;              /* free text; never shown to the public */
-	const char *data;              /* JSON text or NULL */
+	const char *note; /* free text; never shown to the public */
+	const char *data; /* JSON text or NULL */
 	const char *request_id;
-	const char *at;                /* "YYYY-MM-DD HH:MM:SS[.mmm]" UTC; NULL = now */
-	bool first;                    /* the application was created in this transaction: no
-					  earlier event to link or lock (avoids a gap lock on
-					  the events index, which deadlocks concurrent intakes) */
+	const char *at; /* "YYYY-MM-DD HH:MM:SS[.mmm]" UTC; NULL = now */
+	bool first;     /* the application was created in this transaction: no
+	                   earlier event to link or lock (avoids a gap lock on
+	                   the events index, which deadlocks concurrent intakes) */
 };
 
 /* An event's time as stored (with milliseconds) from bm_event.at (NULL = now). */
@@ -46,8 +46,8 @@ enum bm_err bm_event_append(struct bm_db *db, const struct bm_event *ev);
  * Shared by the writer and the verifier so both hash the same bytes.
  */
 void bm_event_hash(const unsigned char *prev, long long application_id, const char *at,
-		   const char *kind, long long actor_user_id, const char *actor_institution,
-		   const char *from_institution, const char *to_institution, const char *note,
-		   const char *data, const char *request_id, unsigned char out[32]);
+                   const char *kind, long long actor_user_id, const char *actor_institution,
+                   const char *from_institution, const char *to_institution, const char *note,
+                   const char *data, const char *request_id, unsigned char out[32]);
 
 #endif

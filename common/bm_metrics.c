@@ -218,8 +218,8 @@ char *bm_metrics_render(struct bm_metrics *m, struct bm_db *db)
 	    "counter\nbimer_rate_limit_denials_total{service=\"%s\"} %llu\n",
 	    s, get(&m->db_errors), s, get(&m->redis_errors), s, get(&m->rl_denied));
 	for (size_t i = 0; i < m->nextra; i++)
-		put(&b, "# HELP %s %s\n# TYPE %s counter\n%s{service=\"%s\"} %llu\n", m->extra[i].name,
-		    m->extra[i].help, m->extra[i].name, m->extra[i].name, s,
+		put(&b, "# HELP %s %s\n# TYPE %s counter\n%s{service=\"%s\"} %llu\n",
+		    m->extra[i].name, m->extra[i].help, m->extra[i].name, m->extra[i].name, s,
 		    (unsigned long long)atomic_load_explicit(m->extra[i].v, memory_order_relaxed));
 	if (db && !strcmp(s, BM_METRICS_OUTBOX_SERVICE))
 		render_outbox(&b, s, db);

@@ -85,35 +85,38 @@ void bm_mail_free(struct bm_mail *m)
 
 /* Render text and HTML of one mail: intro paragraph, one link (may be NULL), closing line. */
 static enum bm_err render(const char *kind, const struct bm_notify_to *to, const char *subject,
-			  const char *intro, const char *link, const char *outro, struct bm_mail *m)
+                          const char *intro, const char *link, const char *outro, struct bm_mail *m)
 {
 	char hello[256];
 	greeting(to, hello, sizeof hello);
 	char *e_hello = escaped(hello), *e_intro = escaped(intro), *e_outro = escaped(outro),
 	     *e_link = escaped(link ? link : "");
-	size_t cap = 2 * (strlen(hello) + strlen(intro) + strlen(outro) + (link ? strlen(link) : 0)) +
-		     6 * strlen(intro) + 2048;
+	size_t cap =
+	    2 * (strlen(hello) + strlen(intro) + strlen(outro) + (link ? strlen(link) : 0)) +
+	    6 * strlen(intro) + 2048;
 	enum bm_err e = BM_E_NOMEM;
 
-	*m = (struct bm_mail){ .kind = kind, .application_id = to->application_id,
-			       .recipient = to->email };
+	*m = (struct bm_mail){
+	    .kind = kind, .application_id = to->application_id, .recipient = to->email};
 	snprintf(m->subject, sizeof m->subject, "%s", subject);
 	m->text = malloc(cap);
 	m->html = malloc(cap);
 	if (!e_hello || !e_intro || !e_outro || !e_link || !m->text || !m->html)
 		goto out;
-	snprintf(m->text, cap, "%s\n\n%s\n\n%s%s%s\n\nBaşvuru numarası: %s\n\n-- \n"
-		 "BİMER — Başbakanlık İletişim Merkezi\nBu e-posta otomatik olarak "
-		 "gönderilmiştir; lütfen yanıtlamayınız.\n",
-		 hello, intro, link ? link : "", link ? "\n\n" : "", outro, to->application_no);
-	snprintf(m->html, cap,
-		 "<!DOCTYPE html><html lang=\"tr\"><head><meta charset=\"utf-8\"><title>BİMER</title>"
-		 "</head><body><p>%s</p><p style=\"white-space: pre-line\">%s</p>%s%s%s%s%s<p>%s</p>"
-		 "<p>Başvuru numarası: <strong>%s</strong></p><hr><p><small>BİMER — Başbakanlık "
-		 "İletişim Merkezi. Bu e-posta otomatik olarak gönderilmiştir; lütfen "
-		 "yanıtlamayınız.</small></p></body></html>",
-		 e_hello, e_intro, link ? "<p><a href=\"" : "", e_link, link ? "\">" : "", e_link,
-		 link ? "</a></p>" : "", e_outro, to->application_no);
+	snprintf(m->text, cap,
+	         "%s\n\n%s\n\n%s%s%s\n\nBaşvuru numarası: %s\n\n-- \n"
+	         "BİMER — Başbakanlık İletişim Merkezi\nBu e-posta otomatik olarak "
+	         "gönderilmiştir; lütfen yanıtlamayınız.\n",
+	         hello, intro, link ? link : "", link ? "\n\n" : "", outro, to->application_no);
+	snprintf(
+	    m->html, cap,
+	    "<!DOCTYPE html><html lang=\"tr\"><head><meta charset=\"utf-8\"><title>BİMER</title>"
+	    "</head><body><p>%s</p><p style=\"white-space: pre-line\">%s</p>%s%s%s%s%s<p>%s</p>"
+	    "<p>Başvuru numarası: <strong>%s</strong></p><hr><p><small>BİMER — Başbakanlık "
+	    "İletişim Merkezi. Bu e-posta otomatik olarak gönderilmiştir; lütfen "
+	    "yanıtlamayınız.</small></p></body></html>",
+	    e_hello, e_intro, link ? "<p><a href=\"" : "", e_link, link ? "\">" : "", e_link,
+	    link ? "</a></p>" : "", e_outro, to->application_no);
 	e = BM_OK;
 out:
 	free(e_hello);
@@ -148,8 +151,7 @@ enum bm_err bm_mail_queue(struct bm_db *db, const struct bm_mail *m)
 
 /* Render one mail and write its outbox row (nothing when there is no address). */
 static enum bm_err send(struct bm_ctx *ctx, const char *kind, const struct bm_notify_to *to,
-			const char *subject, const char *intro, const char *link,
-			const char *outro)
+                        const char *subject, const char *intro, const char *link, const char *outro)
 {
 	struct bm_mail m;
 	if (!to->email)
@@ -161,23 +163,22 @@ static enum bm_err send(struct bm_ctx *ctx, const char *kind, const struct bm_no
 	return e;
 }
 
-enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
-					  const struct bm_notify_to *to, const char *token,
-					  time_t expires, struct bm_mail *m)
+enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx, const struct bm_notify_to *to,
+                                          const char *token, time_t expires, struct bm_mail *m)
 {
 	char subject[128], link[512], outro[256], until[32];
 	tr_time(expires, until);
 	snprintf(subject, sizeof subject, "BİMER başvurunuz: e-posta adresinizi doğrulayın (%s)",
-		 to->application_no);
+	         to->application_no);
 	snprintf(link, sizeof link, "%s/dogrulama.html?token=%s", ctx->cfg->public_url, token);
 	snprintf(outro, sizeof outro,
-		 "Bağlantı %s tarihine kadar geçerlidir. Doğrulanmayan başvurular işleme alınmaz. "
-		 "Bu başvuruyu siz yapmadıysanız bu e-postayı dikkate almayınız.",
-		 until);
+	         "Bağlantı %s tarihine kadar geçerlidir. Doğrulanmayan başvurular işleme alınmaz. "
+	         "Bu başvuruyu siz yapmadıysanız bu e-postayı dikkate almayınız.",
+	         until);
 	return render("verification", to, subject,
-		      "BİMER'e yaptığınız başvurunun işleme alınabilmesi için e-posta adresinizi "
-		      "aşağıdaki bağlantıyla doğrulayınız.",
-		      link, outro, m);
+	              "BİMER'e yaptığınız başvurunun işleme alınabilmesi için e-posta adresinizi "
+	              "aşağıdaki bağlantıyla doğrulayınız.",
+	              link, outro, m);
 }
 
 /* Set key to the string s in o, unless s is NULL. Non-zero on failure. */
@@ -206,7 +207,7 @@ out:
 }
 
 enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
-				   const char *token, time_t expires)
+                                   const char *token, time_t expires)
 {
 	struct bm_mail m;
 	if (!to->email)
@@ -304,16 +305,16 @@ out:
 }
 
 enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *tracking_code, time_t due, const char *keyed_channel,
-			       bool has_tckn)
+                               const char *tracking_code, time_t due, const char *keyed_channel,
+                               bool has_tckn)
 {
 	static const struct {
 		const char *channel, *intro;
 	} keyed[] = {
-		{ "phone", "Telefonla yaptığınız başvuru kaydedildi ve alındı." },
-		{ "fax", "Faksla gönderdiğiniz başvuru kaydedildi ve alındı." },
-		{ "letter", "Posta ile gönderdiğiniz başvuru kaydedildi ve alındı." },
-		{ "in_person", "Şahsen yaptığınız başvuru kaydedildi ve alındı." },
+	    {"phone", "Telefonla yaptığınız başvuru kaydedildi ve alındı."},
+	    {"fax", "Faksla gönderdiğiniz başvuru kaydedildi ve alındı."},
+	    {"letter", "Posta ile gönderdiğiniz başvuru kaydedildi ve alındı."},
+	    {"in_person", "Şahsen yaptığınız başvuru kaydedildi ve alındı."},
 	};
 	char subject[128], link[512], outro[512], until[32], intro[256];
 	const char *how = "E-posta adresiniz doğrulandı ve başvurunuz alındı.";
@@ -325,10 +326,9 @@ enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to
 	snprintf(subject, sizeof subject, "BİMER başvurunuz alındı (%s)", to->application_no);
 	snprintf(link, sizeof link, "%s/durum.html?kod=%s", ctx->cfg->public_url, tracking_code);
 	snprintf(outro, sizeof outro,
-		 "Yasal cevap süresi %s tarihinde dolmaktadır. Başvurunuzun durumunu yukarıdaki "
-		 "bağlantıdan%s sorgulayabilirsiniz. Takip kodunuzu kimseyle paylaşmayınız.",
-		 until,
-		 has_tckn ? " ya da T.C. kimlik numaranız ve başvuru numaranızla" : "");
+	         "Yasal cevap süresi %s tarihinde dolmaktadır. Başvurunuzun durumunu yukarıdaki "
+	         "bağlantıdan%s sorgulayabilirsiniz. Takip kodunuzu kimseyle paylaşmayınız.",
+	         until, has_tckn ? " ya da T.C. kimlik numaranız ve başvuru numaranızla" : "");
 	return send(ctx, "received", to, subject, intro, link, outro);
 }
 
@@ -337,27 +337,28 @@ enum bm_err bm_notify_cancelled(struct bm_ctx *ctx, const struct bm_notify_to *t
 	char subject[128];
 	snprintf(subject, sizeof subject, "BİMER başvurunuz iptal edildi (%s)", to->application_no);
 	return send(ctx, "cancelled", to, subject,
-		    "Talebiniz üzerine başvurunuz iptal edilmiştir. Başvurunuz hakkında başka bir "
-		    "işlem yapılmayacaktır.",
-		    NULL, "Bu iptali siz istemediyseniz BİMER'e yeniden başvurabilirsiniz.");
+	            "Talebiniz üzerine başvurunuz iptal edilmiştir. Başvurunuz hakkında başka bir "
+	            "işlem yapılmayacaktır.",
+	            NULL, "Bu iptali siz istemediyseniz BİMER'e yeniden başvurabilirsiniz.");
 }
 
 static const char appeal_text[] =
-	"Bilgi edinme başvurunuzun reddine karşı, yargı yoluna başvurmadan önce, bu bildirimden "
-	"itibaren 15 gün içinde Bilgi Edinme Değerlendirme Kurulu'na itiraz edebilirsiniz "
-	"(4982 sayılı Kanun md. 13).";
+    "Bilgi edinme başvurunuzun reddine karşı, yargı yoluna başvurmadan önce, bu bildirimden "
+    "itibaren 15 gün içinde Bilgi Edinme Değerlendirme Kurulu'na itiraz edebilirsiniz "
+    "(4982 sayılı Kanun md. 13).";
 
 enum bm_err bm_notify_routed(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			     const char *institution_name, const char *reason)
+                             const char *institution_name, const char *reason)
 {
 	char subject[128], intro[1024];
 	snprintf(subject, sizeof subject, "BİMER başvurunuz ilgili kuruma iletildi (%s)",
-		 to->application_no);
+	         to->application_no);
 	snprintf(intro, sizeof intro, "Başvurunuz cevaplanmak üzere %s kurumuna iletilmiştir.%s%s",
-		 institution_name, reason ? " Gerekçe: " : "", reason ? reason : "");
-	return send(ctx, "routed", to, subject, intro, NULL,
-		    "Başvurunuzun durumunu T.C. kimlik numaranız ve başvuru numaranızla ya da takip "
-		    "kodunuzla sorgulayabilirsiniz.");
+	         institution_name, reason ? " Gerekçe: " : "", reason ? reason : "");
+	return send(
+	    ctx, "routed", to, subject, intro, NULL,
+	    "Başvurunuzun durumunu T.C. kimlik numaranız ve başvuru numaranızla ya da takip "
+	    "kodunuzla sorgulayabilirsiniz.");
 }
 
 static const char *outcome_tr(const char *outcome)
@@ -372,8 +373,8 @@ static const char *outcome_tr(const char *outcome)
 }
 
 enum bm_err bm_notify_answered(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *institution_name, const char *outcome,
-			       const char *reason_code, const char *text, bool appeal_route)
+                               const char *institution_name, const char *outcome,
+                               const char *reason_code, const char *text, bool appeal_route)
 {
 	char subject[128], outro[512];
 	size_t cap = strlen(text) + strlen(institution_name) + 256;
@@ -382,33 +383,34 @@ enum bm_err bm_notify_answered(struct bm_ctx *ctx, const struct bm_notify_to *to
 		return BM_E_NOMEM;
 	snprintf(subject, sizeof subject, "BİMER başvurunuz cevaplandı (%s)", to->application_no);
 	snprintf(intro, cap, "%s başvurunuzu cevaplamıştır. Sonuç: %s%s%s%s.\n\n%s",
-		 institution_name, outcome_tr(outcome), reason_code ? " (gerekçe kodu: " : "",
-		 reason_code ? reason_code : "", reason_code ? ")" : "", text);
-	snprintf(outro, sizeof outro, "%s", appeal_route ? appeal_text :
-				      "Başvurunuz hakkında yapılan işlemler sisteme kaydedilmiştir.");
+	         institution_name, outcome_tr(outcome), reason_code ? " (gerekçe kodu: " : "",
+	         reason_code ? reason_code : "", reason_code ? ")" : "", text);
+	snprintf(outro, sizeof outro, "%s",
+	         appeal_route ? appeal_text
+	                      : "Başvurunuz hakkında yapılan işlemler sisteme kaydedilmiştir.");
 	enum bm_err e = send(ctx, "answered", to, subject, intro, NULL, outro);
 	free(intro);
 	return e;
 }
 
 enum bm_err bm_notify_deemed_rejected(struct bm_ctx *ctx, const struct bm_notify_to *to,
-				      bool appeal_route)
+                                      bool appeal_route)
 {
 	char subject[128];
 	snprintf(subject, sizeof subject, "BİMER başvurunuz reddedilmiş sayıldı (%s)",
-		 to->application_no);
+	         to->application_no);
 	return send(ctx, "deemed_rejected", to, subject,
-		    "Başvurunuza yasal süre içinde cevap verilmediğinden başvurunuz 2577 sayılı "
-		    "Kanunun 10. maddesi uyarınca reddedilmiş sayılmaktadır.",
-		    NULL,
-		    appeal_route ? "Bilgi edinme başvurunuz için, dava açma süresinin başladığı "
-				   "tarihten itibaren 15 gün içinde Bilgi Edinme Değerlendirme "
-				   "Kurulu'na itiraz edebilirsiniz (4982 sayılı Kanun md. 13)." :
-				   "İdari yargı yoluna başvurma hakkınız saklıdır.");
+	            "Başvurunuza yasal süre içinde cevap verilmediğinden başvurunuz 2577 sayılı "
+	            "Kanunun 10. maddesi uyarınca reddedilmiş sayılmaktadır.",
+	            NULL,
+	            appeal_route ? "Bilgi edinme başvurunuz için, dava açma süresinin başladığı "
+	                           "tarihten itibaren 15 gün içinde Bilgi Edinme Değerlendirme "
+	                           "Kurulu'na itiraz edebilirsiniz (4982 sayılı Kanun md. 13)."
+	                         : "İdari yargı yoluna başvurma hakkınız saklıdır.");
 }
 
 enum bm_err bm_notify_extended(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *institution_name, const char *reason, time_t due)
+                               const char *institution_name, const char *reason, time_t due)
 {
 	char subject[128], until[32];
 	size_t cap = strlen(institution_name) + strlen(reason) + 512;
@@ -417,14 +419,14 @@ enum bm_err bm_notify_extended(struct bm_ctx *ctx, const struct bm_notify_to *to
 		return BM_E_NOMEM;
 	tr_time(due, until);
 	snprintf(subject, sizeof subject, "BİMER başvurunuzun cevap süresi uzatıldı (%s)",
-		 to->application_no);
+	         to->application_no);
 	snprintf(intro, cap,
-		 "%s, bilgi edinme başvurunuzun cevaplanması için gereken sürenin uzatıldığını "
-		 "bildirmiştir (4982 sayılı Kanun md. 11). Başvurunuz en geç %s tarihinde "
-		 "cevaplanacaktır.\n\nGerekçe: %s",
-		 institution_name, until, reason);
+	         "%s, bilgi edinme başvurunuzun cevaplanması için gereken sürenin uzatıldığını "
+	         "bildirmiştir (4982 sayılı Kanun md. 11). Başvurunuz en geç %s tarihinde "
+	         "cevaplanacaktır.\n\nGerekçe: %s",
+	         institution_name, until, reason);
 	enum bm_err e = send(ctx, "extended", to, subject, intro, NULL,
-			     "Başvurunuzun durumunu başvuru numaranızla sorgulayabilirsiniz.");
+	                     "Başvurunuzun durumunu başvuru numaranızla sorgulayabilirsiniz.");
 	free(intro);
 	return e;
 }

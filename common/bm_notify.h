@@ -32,12 +32,12 @@ struct bm_notify_to {
  * few hundred bytes instead of kilobytes of text and HTML.
  */
 struct bm_mail {
-	const char *kind;      /* lower snake case: verification, received, ... */
+	const char *kind; /* lower snake case: verification, received, ... */
 	long long application_id;
 	const char *recipient; /* the caller's string (outlives the mail) */
 	char subject[256];
-	char *text, *html;     /* owned: bm_mail_free */
-	char *params;          /* owned: compact JSON, or NULL for a rendered mail */
+	char *text, *html; /* owned: bm_mail_free */
+	char *params;      /* owned: compact JSON, or NULL for a rendered mail */
 };
 
 void bm_mail_free(struct bm_mail *m);
@@ -59,19 +59,18 @@ enum bm_err bm_mail_queue(struct bm_db *db, const struct bm_mail *m);
 /* The verification link (token in clear: it is only ever in this mail). Queued as
  * parameters (bm_notify_verification_mail); the worker renders it when it delivers it. */
 enum bm_err bm_notify_verification(struct bm_ctx *ctx, const struct bm_notify_to *to,
-				   const char *token, time_t expires);
+                                   const char *token, time_t expires);
 
 /* The verification mail as parameters into m (to->email must be set): application number,
  * names, token and expiry, for a caller that writes the row itself (the submission
  * service's batched intake); free with bm_mail_free. */
 enum bm_err bm_notify_verification_mail(const struct bm_notify_to *to, const char *token,
-					time_t expires, struct bm_mail *m);
+                                        time_t expires, struct bm_mail *m);
 
 /* The verification mail rendered into m (subject, text, HTML); what the worker sends for
  * the parameters above. Free with bm_mail_free. */
-enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx,
-					  const struct bm_notify_to *to, const char *token,
-					  time_t expires, struct bm_mail *m);
+enum bm_err bm_notify_verification_render(const struct bm_ctx *ctx, const struct bm_notify_to *to,
+                                          const char *token, time_t expires, struct bm_mail *m);
 
 /*
  * The worker's side: render the mail of an outbox row that holds parameters
@@ -88,15 +87,15 @@ enum bm_err bm_mail_render(const struct bm_ctx *ctx, const char *kind, const cha
  * application (its e-mail was verified), else the channel staff keyed it in from (phone, fax,
  * letter, in_person); has_tckn: the look-up by ID number is offered only with one. */
 enum bm_err bm_notify_received(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *tracking_code, time_t due, const char *keyed_channel,
-			       bool has_tckn);
+                               const char *tracking_code, time_t due, const char *keyed_channel,
+                               bool has_tckn);
 
 /* Cancelled at the applicant's request. */
 enum bm_err bm_notify_cancelled(struct bm_ctx *ctx, const struct bm_notify_to *to);
 
 /* Routed or forwarded: where the application is now (R3), and why when it is a forward. */
 enum bm_err bm_notify_routed(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			     const char *institution_name, const char *reason);
+                             const char *institution_name, const char *reason);
 
 /*
  * Answered: the institution's text, sent by the system (never by the
@@ -105,18 +104,19 @@ enum bm_err bm_notify_routed(struct bm_ctx *ctx, const struct bm_notify_to *to,
  * (appeal_route true) gets the route to BEDK (4982 art. 12-13).
  */
 enum bm_err bm_notify_answered(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *institution_name, const char *outcome,
-			       const char *reason_code, const char *text, bool appeal_route);
+                               const char *institution_name, const char *outcome,
+                               const char *reason_code, const char *text, bool appeal_route);
 
 /* The answer period of an information request was extended (4982 art. 11), with its reason. */
 enum bm_err bm_notify_extended(struct bm_ctx *ctx, const struct bm_notify_to *to,
-			       const char *institution_name, const char *reason, time_t due);
+                               const char *institution_name, const char *reason, time_t due);
 
 /* Deemed rejected after the silence period (D4), with the appeal route for information requests. */
 enum bm_err bm_notify_deemed_rejected(struct bm_ctx *ctx, const struct bm_notify_to *to,
-				      bool appeal_route);
+                                      bool appeal_route);
 
-/* Append s to out HTML-escaped (exposed for tests); returns bytes written or -1 if it does not fit. */
+/* Append s to out HTML-escaped (exposed for tests); returns bytes written or -1 if it does not fit.
+ */
 int bm_html_escape(const char *s, char *out, size_t cap);
 
 #endif

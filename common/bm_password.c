@@ -9,11 +9,11 @@
 #include <pthread.h>
 #include <string.h>
 
-#define T_COST 3
-#define M_COST_KIB 65536
-#define PARALLEL 1
-#define SALT_LEN 16
-#define TAG_LEN 32
+#define T_COST       3
+#define M_COST_KIB   65536
+#define PARALLEL     1
+#define SALT_LEN     16
+#define TAG_LEN      32
 #define MAX_PASSWORD 1024
 
 static char dummy[BM_PASSWORD_HASH_SIZE];
@@ -26,8 +26,8 @@ enum bm_err bm_password_hash(const char *password, char out[BM_PASSWORD_HASH_SIZ
 
 	if (n > MAX_PASSWORD || RAND_bytes(salt, sizeof salt) != 1)
 		return BM_E_INTERNAL;
-	int rc = argon2id_hash_encoded(T_COST, M_COST_KIB, PARALLEL, password, n, salt,
-				       sizeof salt, TAG_LEN, out, BM_PASSWORD_HASH_SIZE);
+	int rc = argon2id_hash_encoded(T_COST, M_COST_KIB, PARALLEL, password, n, salt, sizeof salt,
+	                               TAG_LEN, out, BM_PASSWORD_HASH_SIZE);
 	return rc == ARGON2_OK ? BM_OK : BM_E_INTERNAL;
 }
 

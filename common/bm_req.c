@@ -28,12 +28,14 @@ const char *bm_req_param(const struct bm_req *req, const char *name)
 time_t bm_req_now(const struct bm_req *req)
 {
 	const char *h = req->ctx->cfg->test_clock ? bm_req_env(req, "HTTP_X_TEST_NOW") : NULL;
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	int y, mo, d, hh, mi, ss, oh, om;
 	char sign;
 
-	if (h && sscanf(h, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo, &d, &hh, &mi, &ss, &sign,
-			&oh, &om) == 9 && (sign == '+' || sign == '-')) {
+	if (h &&
+	    sscanf(h, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo, &d, &hh, &mi, &ss, &sign, &oh,
+	           &om) == 9 &&
+	    (sign == '+' || sign == '-')) {
 		tm.tm_year = y - 1900;
 		tm.tm_mon = mo - 1;
 		tm.tm_mday = d;
@@ -59,7 +61,7 @@ void bm_limit_key_hash(const char *what, const unsigned char *hash, char *out, s
 }
 
 bool bm_limit_or_reply(struct bm_req *req, enum bm_rl_mode mode, const struct bm_rl_key *keys,
-		       size_t n, bool fail_closed)
+                       size_t n, bool fail_closed)
 {
 	struct bm_rl_result worst;
 	if (bm_rl_all(req->ctx->redis, mode, keys, n, &worst)) {
@@ -68,10 +70,11 @@ bool bm_limit_or_reply(struct bm_req *req, enum bm_rl_mode mode, const struct bm
 			return true;
 		}
 		bm_log(BM_LOG_WARN, req->req_id, "rate limiter unavailable: local fallback");
-		worst = (struct bm_rl_result){ .allowed = true };
+		worst = (struct bm_rl_result){.allowed = true};
 		for (size_t i = 0; mode == BM_RL_HIT && i < n; i++) {
 			struct bm_rl_result one;
-			bm_rl_local_hit(keys[i].key, keys[i].limit->n, keys[i].limit->window_s, &one);
+			bm_rl_local_hit(keys[i].key, keys[i].limit->n, keys[i].limit->window_s,
+			                &one);
 			if (!one.allowed && (worst.allowed || one.retry_after > worst.retry_after))
 				worst = one;
 		}
@@ -128,11 +131,11 @@ void bm_reply_raw(struct bm_req *req, int status, const char *content_type,
 	req->status = status;
 	/* libfcgi's printf knows no %zu: format the head ourselves. */
 	char head[512];
-	int n = snprintf(head, sizeof head,
-			 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			 "Cache-Control: no-store\r\n%s\r\n",
-			 status, reason(status), content_type, len,
-			 extra_headers ? extra_headers : "");
+	int n =
+	    snprintf(head, sizeof head,
+	             "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	             "Cache-Control: no-store\r\n%s\r\n",
+	             status, reason(status), content_type, len, extra_headers ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof head) {
 		bm_log(BM_LOG_ERROR, req->req_id, "response head too long");
 		return;

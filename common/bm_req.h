@@ -36,7 +36,7 @@ struct bm_ctx {
 	struct bm_metrics *metrics;
 	int thread_no;
 	const struct bm_jwt_keys *jwt; /* token keys (NULL when the service has no auth routes) */
-	struct bm_cal *cal;  /* holiday calendar, reloaded by bm_deadline when stale */
+	struct bm_cal *cal;            /* holiday calendar, reloaded by bm_deadline when stale */
 	time_t cal_loaded;
 };
 
@@ -53,12 +53,12 @@ struct bm_req {
 	struct bm_route_match match;
 	char *body; /* NUL-terminated copy, body_len bytes */
 	size_t body_len;
-	json_t *json;         /* parsed body for BM_BODY_JSON and BM_BODY_FORM routes */
-	json_t *qs;           /* parsed, validated query parameters (always an object) */
+	json_t *json;            /* parsed body for BM_BODY_JSON and BM_BODY_FORM routes */
+	json_t *qs;              /* parsed, validated query parameters (always an object) */
 	struct bm_principal who; /* the caller, on routes with roles (after the auth guard) */
-	struct bm_verrs errs; /* validation errors collected so far */
-	int status;           /* status sent, 0 before the reply */
-	enum bm_err err;      /* the error answered, BM_OK if none (metrics) */
+	struct bm_verrs errs;    /* validation errors collected so far */
+	int status;              /* status sent, 0 before the reply */
+	enum bm_err err;         /* the error answered, BM_OK if none (metrics) */
 	struct timespec t0;
 };
 
@@ -82,7 +82,7 @@ time_t bm_req_now(const struct bm_req *req);
  * counts against the per-process fallback instead and goes on.
  */
 bool bm_limit_or_reply(struct bm_req *req, enum bm_rl_mode mode, const struct bm_rl_key *keys,
-		       size_t n, bool fail_closed);
+                       size_t n, bool fail_closed);
 
 /* "rl:<what>:ip:<client address>" and "rl:<what>:id:<hex of the first 16 bytes of an HMAC>". */
 void bm_limit_key_ip(const struct bm_req *req, const char *what, char *out, size_t cap);

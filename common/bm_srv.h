@@ -9,9 +9,9 @@
  * for every request: route (404/405) → body length (400/413) →
  * bearer token and role (401/403) → Content-Type (415) → read → JSON
  * parse (400) → field table (422) → handler. A service with any route
- * that needs a token refuses to start without the public key. It adds GET /api/v1/<service>/health and the internal
- * Prometheus metrics, and on SIGTERM/SIGINT stops accepting, lets running
- * requests finish, closes the connections and exits 0.
+ * that needs a token refuses to start without the public key. It adds GET /api/v1/<service>/health
+ * and the internal Prometheus metrics, and on SIGTERM/SIGINT stops accepting, lets running requests
+ * finish, closes the connections and exits 0.
  */
 #ifndef BM_SRV_H
 #define BM_SRV_H
@@ -24,7 +24,7 @@
 #include "bm_route.h"
 
 /* What a service cannot run without; bm_srv_main refuses to start when it is missing. */
-#define BM_NEED_KEYS 0x1u /* the personal-data keys (BIMER_DATA_KEY_FILE, BIMER_HMAC_KEY_FILE) */
+#define BM_NEED_KEYS        0x1u /* the personal-data keys (BIMER_DATA_KEY_FILE, BIMER_HMAC_KEY_FILE) */
 #define BM_NEED_JWT_SIGNING 0x2u /* the JWT private key (only the verification service) */
 
 struct bm_service {

@@ -13,11 +13,11 @@
 /* Tracking codes and tokens: base64url of the CSPRNG's bytes. */
 #define BM_TOKEN_PATTERN "[A-Za-z0-9_-]+"
 
-#define BM_EMAIL_PATTERN "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)+"
-#define BM_PHONE_PATTERN "[+]?[0-9][0-9 ()-]{5,18}[0-9]"
-#define BM_PROVINCE_PATTERN "0[1-9]|[1-7][0-9]|8[01]"
-#define BM_INSTITUTION_PATTERN "[A-Z0-9]+(-[A-Z0-9]+)*"
-#define BM_TOPIC_PATTERN "[a-z0-9]+(_[a-z0-9]+)*"
+#define BM_EMAIL_PATTERN           "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)+"
+#define BM_PHONE_PATTERN           "[+]?[0-9][0-9 ()-]{5,18}[0-9]"
+#define BM_PROVINCE_PATTERN        "0[1-9]|[1-7][0-9]|8[01]"
+#define BM_INSTITUTION_PATTERN     "[A-Z0-9]+(-[A-Z0-9]+)*"
+#define BM_TOPIC_PATTERN           "[a-z0-9]+(_[a-z0-9]+)*"
 #define BM_IDEMPOTENCY_KEY_PATTERN "[A-Za-z0-9._:-]{8,128}"
 
 /* T.C. kimlik no / YKN checksum (rules.md W3): NULL or "TCKN_CHECKSUM". */

@@ -24,19 +24,33 @@
 #define PAGE 5000
 
 static const char sql_page[] =
-	"SELECT e.id, e.application_id, a.application_no, "
-	"DATE_FORMAT(e.at, '%Y-%m-%d %H:%i:%s.%f'), e.kind, e.actor_user_id, "
-	"e.actor_institution_code, e.from_institution_code, e.to_institution_code, e.note, e.data, "
-	"e.request_id, e.prev_hash, e.hash FROM application_events e JOIN applications a ON "
-	"a.id = e.application_id WHERE (e.application_id, e.id) > (?, ?) "
-	"AND (? IS NULL OR a.application_no = ?) ORDER BY e.application_id, e.id LIMIT 5000";
+    "SELECT e.id, e.application_id, a.application_no, "
+    "DATE_FORMAT(e.at, '%Y-%m-%d %H:%i:%s.%f'), e.kind, e.actor_user_id, "
+    "e.actor_institution_code, e.from_institution_code, e.to_institution_code, e.note, e.data, "
+    "e.request_id, e.prev_hash, e.hash FROM application_events e JOIN applications a ON "
+    "a.id = e.application_id WHERE (e.application_id, e.id) > (?, ?) "
+    "AND (? IS NULL OR a.application_no = ?) ORDER BY e.application_id, e.id LIMIT 5000";
 
-enum { C_ID, C_APP, C_NO, C_AT, C_KIND, C_ACTOR, C_AINST, C_FROM, C_TO, C_NOTE, C_DATA, C_REQ,
-       C_PREV, C_HASH };
+enum {
+	C_ID,
+	C_APP,
+	C_NO,
+	C_AT,
+	C_KIND,
+	C_ACTOR,
+	C_AINST,
+	C_FROM,
+	C_TO,
+	C_NOTE,
+	C_DATA,
+	C_REQ,
+	C_PREV,
+	C_HASH
+};
 
 struct walk {
-	long long app;          /* current application */
-	bool broken;            /* its chain already reported */
+	long long app; /* current application */
+	bool broken;   /* its chain already reported */
 	bool has_prev;
 	unsigned char prev[32];
 	long long events, apps, bad;
@@ -69,10 +83,10 @@ static void check_row(struct walk *w, const struct bm_dbres *r, size_t i)
 	w->events++;
 	millis(bm_dbres_get(r, i, C_AT), at);
 	bm_event_hash(w->has_prev ? w->prev : NULL, app, at, bm_dbres_get(r, i, C_KIND),
-		      num(bm_dbres_get(r, i, C_ACTOR)), bm_dbres_get(r, i, C_AINST),
-		      bm_dbres_get(r, i, C_FROM), bm_dbres_get(r, i, C_TO),
-		      bm_dbres_get(r, i, C_NOTE), bm_dbres_get(r, i, C_DATA),
-		      bm_dbres_get(r, i, C_REQ), h);
+	              num(bm_dbres_get(r, i, C_ACTOR)), bm_dbres_get(r, i, C_AINST),
+	              bm_dbres_get(r, i, C_FROM), bm_dbres_get(r, i, C_TO),
+	              bm_dbres_get(r, i, C_NOTE), bm_dbres_get(r, i, C_DATA),
+	              bm_dbres_get(r, i, C_REQ), h);
 	const char *stored = bm_dbres_get(r, i, C_HASH), *prev = bm_dbres_get(r, i, C_PREV);
 	if (!stored || r->lens[i * r->ncols + C_HASH] != 32)
 		why = "no hash";
@@ -97,9 +111,9 @@ static int walk_all(struct bm_db *db, const char *no, struct walk *w)
 	long long last_app = 0, last_id = 0;
 	for (;;) {
 		struct bm_dbres *r = NULL;
-		struct bm_dbp p[] = { BM_DB_INT(last_app), BM_DB_INT(last_id),
-				      no ? BM_DB_STR(no) : BM_DB_NULL(),
-				      no ? BM_DB_STR(no) : BM_DB_NULL() };
+		struct bm_dbp p[] = {BM_DB_INT(last_app), BM_DB_INT(last_id),
+		                     no ? BM_DB_STR(no) : BM_DB_NULL(),
+		                     no ? BM_DB_STR(no) : BM_DB_NULL()};
 		if (bm_db_run(db, sql_page, p, 4, &r))
 			return -1;
 		for (size_t i = 0; i < r->nrows; i++)
@@ -118,7 +132,7 @@ static int walk_all(struct bm_db *db, const char *no, struct walk *w)
 int main(int argc, char **argv)
 {
 	struct bm_cfg cfg;
-	struct walk w = { .app = -1 };
+	struct walk w = {.app = -1};
 	char err[256];
 	int rc = 2;
 

@@ -181,15 +181,17 @@ static int sync_agency_client(MYSQL *db, const char *password, struct mig_err *e
 	int found = 0, rc = -1;
 	const char *ins[] = {id};
 
-	if (mig_db_prepared(db,
-	                    "INSERT INTO agency_clients (client_id, secret_hash, name, "
-	                    "institution_code, scopes, active) VALUES (?, '!', "
-	                    "'Sağlık Bakanlığı Başvuru Sistemi', 'SAGLIK', "
-	                    "'inbox:read applications:read applications:route applications:answer', 1)"
-	                    " ON DUPLICATE KEY UPDATE active = 1",
-	                    ins, 1, NULL, 0, NULL, err) != 0 ||
-	    mig_db_prepared(db, "SELECT secret_hash FROM agency_clients WHERE client_id = ? "
-	                        "FOR UPDATE",
+	if (mig_db_prepared(
+	        db,
+	        "INSERT INTO agency_clients (client_id, secret_hash, name, "
+	        "institution_code, scopes, active) VALUES (?, '!', "
+	        "'Sağlık Bakanlığı Başvuru Sistemi', 'SAGLIK', "
+	        "'inbox:read applications:read applications:route applications:answer', 1)"
+	        " ON DUPLICATE KEY UPDATE active = 1",
+	        ins, 1, NULL, 0, NULL, err) != 0 ||
+	    mig_db_prepared(db,
+	                    "SELECT secret_hash FROM agency_clients WHERE client_id = ? "
+	                    "FOR UPDATE",
 	                    ins, 1, stored, sizeof(stored), &found, err) != 0)
 		return -1;
 	if (found && hash_is_current(stored, password)) {

@@ -26,18 +26,16 @@
 
 #define TOKEN_BYTES 32
 
-static const struct bm_field applicant_fields[] = { INTAKE_APPLICANT_FIELDS(BM_FF_REQUIRED) };
+static const struct bm_field applicant_fields[] = {INTAKE_APPLICANT_FIELDS(BM_FF_REQUIRED)};
 
 const struct bm_field application_fields[] = {
-	INTAKE_COMMON_FIELDS,
-	{ .name = "applicant", .type = BM_FT_OBJECT, .flags = BM_FF_REQUIRED,
-	  .sub = applicant_fields },
-	{ 0 }
-};
+    INTAKE_COMMON_FIELDS,
+    {.name = "applicant", .type = BM_FT_OBJECT, .flags = BM_FF_REQUIRED, .sub = applicant_fields},
+    {0}};
 
 static const char sql_token[] =
-	"INSERT INTO verification_tokens (token_hash, application_id, created_at, expires_at) "
-	"VALUES (?, ?, ?, ?)";
+    "INSERT INTO verification_tokens (token_hash, application_id, created_at, expires_at) "
+    "VALUES (?, ?, ?, ?)";
 
 /* Per client address and per ID number; Redis down → 503 (a write needs the limit). */
 static bool limited_or_reply(struct bm_req *req, const unsigned char mac[BM_HMAC_LEN])
@@ -45,8 +43,8 @@ static bool limited_or_reply(struct bm_req *req, const unsigned char mac[BM_HMAC
 	char ipk[96], idk[96];
 	bm_limit_key_ip(req, "submit", ipk, sizeof ipk);
 	bm_limit_key_hash("submit", mac, idk, sizeof idk);
-	const struct bm_rl_key keys[] = { { ipk, &req->ctx->cfg->rl_submit_ip },
-					  { idk, &req->ctx->cfg->rl_submit_id } };
+	const struct bm_rl_key keys[] = {{ipk, &req->ctx->cfg->rl_submit_ip},
+	                                 {idk, &req->ctx->cfg->rl_submit_id}};
 	return bm_limit_or_reply(req, BM_RL_HIT, keys, 2, true);
 }
 
@@ -59,20 +57,23 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 	time_t exp = bm_req_now(req) + req->ctx->cfg->verify_ttl_s;
 	enum bm_err e;
 
-	const struct bm_event ev = { .application_id = in->id, .kind = "submitted", .first = true,
-				     .request_id = req->req_id, .at = in->now };
+	const struct bm_event ev = {.application_id = in->id,
+	                            .kind = "submitted",
+	                            .first = true,
+	                            .request_id = req->req_id,
+	                            .at = in->now};
 	if ((e = bm_event_append(req->ctx->db, &ev)))
 		return e;
 	if ((e = bm_random_token(TOKEN_BYTES, token, sizeof token)))
 		return e;
 	bm_sha256(token, strlen(token), th);
 	bm_time_to_db(exp, expires);
-	struct bm_dbp tk[] = { BM_DB_BLOB(th, sizeof th), BM_DB_INT(in->id), BM_DB_STR(in->now),
-			       BM_DB_STR(expires) };
+	struct bm_dbp tk[] = {BM_DB_BLOB(th, sizeof th), BM_DB_INT(in->id), BM_DB_STR(in->now),
+	                      BM_DB_STR(expires)};
 	if ((e = bm_db_run(req->ctx->db, sql_token, tk, 4, NULL)))
 		return e;
-	const struct bm_notify_to to = { in->id, in->no, bm_json_str(a, "email"),
-					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
+	const struct bm_notify_to to = {in->id, in->no, bm_json_str(a, "email"),
+	                                bm_json_str(a, "first_name"), bm_json_str(a, "last_name")};
 	return bm_notify_verification(req->ctx, &to, token, exp);
 }
 
@@ -84,7 +85,7 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 static enum bm_err insert_batched(struct bm_req *req, struct intake *in, bool *alone)
 {
 	const json_t *a = json_object_get(req->json, "applicant");
-	struct intake_job job = { .request_id = req->req_id, .created = in->now };
+	struct intake_job job = {.request_id = req->req_id, .created = in->now};
 	char token[64];
 	time_t exp = bm_req_now(req) + req->ctx->cfg->verify_ttl_s;
 	enum bm_err e;
@@ -98,8 +99,8 @@ static enum bm_err insert_batched(struct bm_req *req, struct intake *in, bool *a
 	bm_event_at(in->now, job.at);
 	bm_sha256(token, strlen(token), job.token_hash);
 	bm_time_to_db(exp, job.expires);
-	const struct bm_notify_to to = { 0, in->no, bm_json_str(a, "email"),
-					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
+	const struct bm_notify_to to = {0, in->no, bm_json_str(a, "email"),
+	                                bm_json_str(a, "first_name"), bm_json_str(a, "last_name")};
 	if ((e = bm_notify_verification_mail(&to, token, exp, &job.mail)))
 		return e;
 	e = batch_write(&job);
@@ -111,9 +112,10 @@ static enum bm_err insert_batched(struct bm_req *req, struct intake *in, bool *a
 
 void applications_create(struct bm_req *req)
 {
-	struct intake in = { .channel = "internet", .status = "awaiting_verification",
-			     .reply_status = 202,
-			     .province_code = bm_json_str(req->json, "province_code") };
+	struct intake in = {.channel = "internet",
+	                    .status = "awaiting_verification",
+	                    .reply_status = 202,
+	                    .province_code = bm_json_str(req->json, "province_code")};
 	struct bm_db *db = req->ctx->db;
 	enum bm_err e;
 

@@ -18,14 +18,14 @@
 #include "bm_deadline.h"
 #include "bm_validators.h"
 
-const char *const intake_types[] = { "dilekce", "bilgi_edinme", NULL };
-const char *const intake_categories[] = { "istek", "sikayet", "ihbar", "gorus", "oneri", NULL };
-const struct bm_field intake_attachment_id = { .type = BM_FT_STRING, .min = 8, .max = 64,
-					       .pattern = BM_TOKEN_PATTERN };
+const char *const intake_types[] = {"dilekce", "bilgi_edinme", NULL};
+const char *const intake_categories[] = {"istek", "sikayet", "ihbar", "gorus", "oneri", NULL};
+const struct bm_field intake_attachment_id = {
+    .type = BM_FT_STRING, .min = 8, .max = 64, .pattern = BM_TOKEN_PATTERN};
 
 static const char sql_institution[] = "SELECT in_scope, active FROM institutions WHERE code = ?";
 static const char sql_by_key[] =
-	"SELECT application_no, request_hash, status FROM applications WHERE idempotency_key = ?";
+    "SELECT application_no, request_hash, status FROM applications WHERE idempotency_key = ?";
 static const char sql_insert[] = INTAKE_INSERT_HEAD INTAKE_ROW_TUPLE;
 
 void intake_cross_field_rules(struct bm_req *req)
@@ -60,14 +60,15 @@ enum bm_err intake_check_target(struct bm_req *req)
 	struct bm_dbres *res = NULL;
 	if (!code)
 		return BM_OK;
-	struct bm_dbp p[] = { BM_DB_STR(code) };
+	struct bm_dbp p[] = {BM_DB_STR(code)};
 	enum bm_err e = bm_db_run(req->ctx->db, sql_institution, p, 1, &res);
 	if (e)
 		return e;
 	if (res->nrows == 0 || bm_dbres_get(res, 0, 1)[0] != '1')
 		bm_verrs_add(&req->errs, "target_institution_code", "UNKNOWN_INSTITUTION", NULL);
 	else if (bm_dbres_get(res, 0, 0)[0] != '1')
-		bm_verrs_add(&req->errs, "target_institution_code", "INSTITUTION_OUT_OF_SCOPE", NULL);
+		bm_verrs_add(&req->errs, "target_institution_code", "INSTITUTION_OUT_OF_SCOPE",
+		             NULL);
 	bm_dbres_free(res);
 	return BM_OK;
 }
@@ -77,7 +78,7 @@ void intake_reply(struct bm_req *req, const struct intake *in, const char *no)
 	char code[BM_TRACKING_SIZE], due[BM_TIME_ISO_LEN];
 	bm_tracking_code(&req->ctx->cfg->keys, no, code);
 	json_t *body = json_pack("{s:s, s:s, s:s}", "application_no", no, "tracking_code", code,
-				 "status", in->status);
+	                         "status", in->status);
 	if (body && in->due[0] && bm_time_db_to_iso(in->due, due))
 		json_object_set_new(body, "due_at", json_string(due));
 	bm_reply_json(req, in->reply_status, body, NULL);
@@ -87,7 +88,7 @@ void intake_reply(struct bm_req *req, const struct intake *in, const char *no)
 static bool replay(struct bm_req *req, struct intake *in, enum bm_err *err)
 {
 	struct bm_dbres *res = NULL;
-	struct bm_dbp p[] = { BM_DB_STR(in->key) };
+	struct bm_dbp p[] = {BM_DB_STR(in->key)};
 	*err = bm_db_run(req->ctx->db, sql_by_key, p, 1, &res);
 	if (*err || res->nrows == 0) {
 		bm_dbres_free(res);
@@ -100,9 +101,9 @@ static bool replay(struct bm_req *req, struct intake *in, enum bm_err *err)
 	} else {
 		bm_verrs_add(&req->errs, "Idempotency-Key", "IDEMPOTENCY_KEY_REUSED", NULL);
 		bm_reply_problem(req, BM_E_VALIDATION, "IDEMPOTENCY_KEY_REUSED",
-				 req->lang == BM_LANG_EN ?
-					 "This Idempotency-Key was used with a different request." :
-					 "Bu Idempotency-Key başka bir istekle kullanılmış.");
+		                 req->lang == BM_LANG_EN
+		                     ? "This Idempotency-Key was used with a different request."
+		                     : "Bu Idempotency-Key başka bir istekle kullanılmış.");
 	}
 	bm_dbres_free(res);
 	return true;
@@ -149,7 +150,7 @@ enum bm_err intake_prepare(struct bm_req *req, struct intake *in)
 	if (tckn) {
 		bm_hmac(req->ctx->cfg->keys.hmac, tckn, strlen(tckn), in->mac);
 		enum bm_err e = bm_seal(req->ctx->cfg->keys.data, tckn, strlen(tckn), in->sealed,
-					sizeof in->sealed, &in->sealed_len);
+		                        sizeof in->sealed, &in->sealed_len);
 		if (e)
 			return e;
 	}
@@ -169,7 +170,7 @@ static struct bm_dbp opt(const char *s)
 }
 
 void intake_row(struct bm_req *req, const struct intake *in, unsigned char th[32],
-		struct bm_dbp p[INTAKE_ROW_COLS])
+                struct bm_dbp p[INTAKE_ROW_COLS])
 {
 	const json_t *j = req->json, *a = json_object_get(j, "applicant");
 	char code[BM_TRACKING_SIZE];
@@ -178,31 +179,31 @@ void intake_row(struct bm_req *req, const struct intake *in, unsigned char th[32
 	bm_tracking_code(&req->ctx->cfg->keys, in->no, code);
 	bm_sha256(code, strlen(code), th);
 	const struct bm_dbp row[INTAKE_ROW_COLS] = {
-		BM_DB_STR(in->no),
-		BM_DB_BLOB(th, 32),
-		BM_DB_STR(bm_json_str(j, "type")),
-		opt(bm_json_str(j, "category")),
-		BM_DB_STR(in->channel),
-		BM_DB_STR(bm_json_str(j, "subject")),
-		BM_DB_STR(bm_json_str(j, "body")),
-		opt(bm_json_str(j, "topic")),
-		opt(bm_json_str(j, "target_institution_code")),
-		opt(in->province_code),
-		BM_DB_INT(bm_json_bool(j, "identity_hidden", false)),
-		BM_DB_INT(in->anonymous),
-		in->has_tckn ? BM_DB_BLOB(in->sealed, in->sealed_len) : BM_DB_NULL(),
-		in->has_tckn ? BM_DB_BLOB(in->mac, sizeof in->mac) : BM_DB_NULL(),
-		opt(bm_json_str(a, "first_name")),
-		opt(bm_json_str(a, "last_name")),
-		opt(bm_json_str(a, "email")),
-		opt(bm_json_str(a, "phone")),
-		opt(bm_json_str(a, "address")),
-		BM_DB_STR(in->status),
-		BM_DB_STR(in->now),
-		received ? BM_DB_STR(in->now) : BM_DB_NULL(),
-		received ? BM_DB_STR(in->due) : BM_DB_NULL(),
-		opt(in->key),
-		in->key ? BM_DB_BLOB(in->req_hash, 32) : BM_DB_NULL(),
+	    BM_DB_STR(in->no),
+	    BM_DB_BLOB(th, 32),
+	    BM_DB_STR(bm_json_str(j, "type")),
+	    opt(bm_json_str(j, "category")),
+	    BM_DB_STR(in->channel),
+	    BM_DB_STR(bm_json_str(j, "subject")),
+	    BM_DB_STR(bm_json_str(j, "body")),
+	    opt(bm_json_str(j, "topic")),
+	    opt(bm_json_str(j, "target_institution_code")),
+	    opt(in->province_code),
+	    BM_DB_INT(bm_json_bool(j, "identity_hidden", false)),
+	    BM_DB_INT(in->anonymous),
+	    in->has_tckn ? BM_DB_BLOB(in->sealed, in->sealed_len) : BM_DB_NULL(),
+	    in->has_tckn ? BM_DB_BLOB(in->mac, sizeof in->mac) : BM_DB_NULL(),
+	    opt(bm_json_str(a, "first_name")),
+	    opt(bm_json_str(a, "last_name")),
+	    opt(bm_json_str(a, "email")),
+	    opt(bm_json_str(a, "phone")),
+	    opt(bm_json_str(a, "address")),
+	    BM_DB_STR(in->status),
+	    BM_DB_STR(in->now),
+	    received ? BM_DB_STR(in->now) : BM_DB_NULL(),
+	    received ? BM_DB_STR(in->due) : BM_DB_NULL(),
+	    opt(in->key),
+	    in->key ? BM_DB_BLOB(in->req_hash, 32) : BM_DB_NULL(),
 	};
 	memcpy(p, row, sizeof row);
 }

@@ -12,6 +12,6 @@
 int main(void)
 {
 	const struct bm_service svc = {"submission", submission_routes, submission_nroutes,
-	                               BM_NEED_KEYS, batch_start, batch_stop};
+	                               BM_NEED_KEYS, batch_start,       batch_stop};
 	return bm_srv_main(&svc);
 }

@@ -23,21 +23,24 @@
 #include "handlers.h"
 #include "intake.h"
 
-static const char *const channels[] = { "phone", "fax", "letter", "in_person", NULL };
+static const char *const channels[] = {"phone", "fax", "letter", "in_person", NULL};
 
-static const struct bm_field staff_applicant_fields[] = {
-	INTAKE_APPLICANT_FIELDS(BM_FF_NULLABLE)
-};
+static const struct bm_field staff_applicant_fields[] = {INTAKE_APPLICANT_FIELDS(BM_FF_NULLABLE)};
 
 const struct bm_field staff_application_fields[] = {
-	{ .name = "channel", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 16,
-	  .enumv = channels },
-	INTAKE_COMMON_FIELDS,
-	{ .name = "has_evidence", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE },
-	{ .name = "applicant", .type = BM_FT_OBJECT, .flags = BM_FF_NULLABLE,
-	  .sub = staff_applicant_fields },
-	{ 0 }
-};
+    {.name = "channel",
+     .type = BM_FT_STRING,
+     .flags = BM_FF_REQUIRED,
+     .min = 1,
+     .max = 16,
+     .enumv = channels},
+    INTAKE_COMMON_FIELDS,
+    {.name = "has_evidence", .type = BM_FT_BOOL, .flags = BM_FF_NULLABLE},
+    {.name = "applicant",
+     .type = BM_FT_OBJECT,
+     .flags = BM_FF_NULLABLE,
+     .sub = staff_applicant_fields},
+    {0}};
 
 static const char sql_desk_province[] = "SELECT province_code FROM institutions WHERE code = ?";
 
@@ -49,7 +52,7 @@ static bool has(const json_t *a, const char *k)
 /* C1/C4: each missing part of the identity is one field error. */
 static void require_identity(struct bm_req *req, const json_t *a)
 {
-	static const char *const parts[] = { "first_name", "last_name", "address", NULL };
+	static const char *const parts[] = {"first_name", "last_name", "address", NULL};
 	char f[48];
 	for (const char *const *p = parts; *p; p++)
 		if (!has(a, *p)) {
@@ -71,8 +74,8 @@ static void identity_rules(struct bm_req *req, struct intake *in)
 			bm_verrs_add(&req->errs, "channel", "BE_PHONE_NOT_ALLOWED", NULL);
 		require_identity(req, a);
 		if (!strcmp(ch, "fax") && !has(a, "tc_kimlik_no"))
-			bm_verrs_add(&req->errs, "applicant.tc_kimlik_no", "BE_MISSING_TCKN_OR_FORM",
-				     NULL);
+			bm_verrs_add(&req->errs, "applicant.tc_kimlik_no",
+			             "BE_MISSING_TCKN_OR_FORM", NULL);
 		return;
 	}
 	bool complaint = cat && (!strcmp(cat, "sikayet") || !strcmp(cat, "ihbar"));
@@ -85,7 +88,8 @@ static void identity_rules(struct bm_req *req, struct intake *in)
 		bm_verrs_add(&req->errs, "applicant", "NOT_ALLOWED", NULL);
 	if (bm_json_bool(j, "identity_hidden", false))
 		bm_verrs_add(&req->errs, "identity_hidden", "NOT_ALLOWED", NULL);
-	if ((!strcmp(ch, "letter") || !strcmp(ch, "fax")) && !bm_json_bool(j, "has_evidence", false) &&
+	if ((!strcmp(ch, "letter") || !strcmp(ch, "fax")) &&
+	    !bm_json_bool(j, "has_evidence", false) &&
 	    !json_array_size(json_object_get(j, "attachment_ids")))
 		bm_verrs_add(&req->errs, "has_evidence", "ANON_NO_EVIDENCE", NULL);
 }
@@ -96,7 +100,7 @@ static enum bm_err default_province(struct bm_req *req, struct intake *in, char 
 	struct bm_dbres *res = NULL;
 	if (in->province_code)
 		return BM_OK;
-	struct bm_dbp p[] = { BM_DB_STR(req->who.inst) };
+	struct bm_dbp p[] = {BM_DB_STR(req->who.inst)};
 	enum bm_err e = bm_db_run(req->ctx->db, sql_desk_province, p, 1, &res);
 	if (!e && res->nrows == 1 && bm_dbres_get(res, 0, 0)) {
 		snprintf(buf, 3, "%s", bm_dbres_get(res, 0, 0));
@@ -111,24 +115,29 @@ static enum bm_err insert_rest(struct bm_req *req, struct intake *in)
 	const json_t *a = json_object_get(req->json, "applicant");
 	char data[64], code[BM_TRACKING_SIZE];
 	snprintf(data, sizeof data, "{\"channel\":\"%s\"}", in->channel);
-	const struct bm_event ev = { .application_id = in->id, .kind = "received", .first = true,
-				     .actor_user_id = req->who.uid,
-				     .actor_institution = req->who.inst, .data = data,
-				     .request_id = req->req_id, .at = in->now };
+	const struct bm_event ev = {.application_id = in->id,
+	                            .kind = "received",
+	                            .first = true,
+	                            .actor_user_id = req->who.uid,
+	                            .actor_institution = req->who.inst,
+	                            .data = data,
+	                            .request_id = req->req_id,
+	                            .at = in->now};
 	enum bm_err e = bm_event_append(req->ctx->db, &ev);
 	if (e || in->anonymous)
 		return e;
 	bm_tracking_code(&req->ctx->cfg->keys, in->no, code);
-	const struct bm_notify_to to = { in->id, in->no, bm_json_str(a, "email"),
-					 bm_json_str(a, "first_name"), bm_json_str(a, "last_name") };
+	const struct bm_notify_to to = {in->id, in->no, bm_json_str(a, "email"),
+	                                bm_json_str(a, "first_name"), bm_json_str(a, "last_name")};
 	return bm_notify_received(req->ctx, &to, code, in->due_t, in->channel, in->has_tckn);
 }
 
 void staff_applications_create(struct bm_req *req)
 {
-	struct intake in = { .channel = bm_json_str(req->json, "channel"), .status = "received",
-			     .reply_status = 201,
-			     .province_code = bm_json_str(req->json, "province_code") };
+	struct intake in = {.channel = bm_json_str(req->json, "channel"),
+	                    .status = "received",
+	                    .reply_status = 201,
+	                    .province_code = bm_json_str(req->json, "province_code")};
 	struct bm_db *db = req->ctx->db;
 	char province[3];
 	enum bm_err e;

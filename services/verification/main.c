@@ -10,6 +10,6 @@
 int main(void)
 {
 	const struct bm_service svc = {"verification", verification_routes, verification_nroutes,
-				       BM_NEED_KEYS | BM_NEED_JWT_SIGNING};
+	                               BM_NEED_KEYS | BM_NEED_JWT_SIGNING};
 	return bm_srv_main(&svc);
 }

@@ -22,15 +22,15 @@
 #define TOKEN_BYTES 32
 
 static const char sql_find[] =
-	"SELECT id, applicant_email, applicant_first_name, applicant_last_name FROM applications "
-	"WHERE application_no = ? AND applicant_tckn_hmac = ? AND status = "
-	"'awaiting_verification' FOR UPDATE";
+    "SELECT id, applicant_email, applicant_first_name, applicant_last_name FROM applications "
+    "WHERE application_no = ? AND applicant_tckn_hmac = ? AND status = "
+    "'awaiting_verification' FOR UPDATE";
 static const char sql_supersede[] =
-	"UPDATE verification_tokens SET superseded_at = ? WHERE application_id = ? AND "
-	"used_at IS NULL AND superseded_at IS NULL";
+    "UPDATE verification_tokens SET superseded_at = ? WHERE application_id = ? AND "
+    "used_at IS NULL AND superseded_at IS NULL";
 static const char sql_token[] =
-	"INSERT INTO verification_tokens (token_hash, application_id, created_at, expires_at) "
-	"VALUES (?, ?, ?, ?)";
+    "INSERT INTO verification_tokens (token_hash, application_id, created_at, expires_at) "
+    "VALUES (?, ?, ?, ?)";
 
 /* Per client address and per application; Redis down → 503 (every resend is a mail). */
 static bool limited_or_reply(struct bm_req *req, const char *no)
@@ -38,8 +38,8 @@ static bool limited_or_reply(struct bm_req *req, const char *no)
 	char ipk[96], appk[96];
 	bm_limit_key_ip(req, "resend", ipk, sizeof ipk);
 	snprintf(appk, sizeof appk, "rl:resend:app:%s", no);
-	const struct bm_rl_key keys[] = { { ipk, &req->ctx->cfg->rl_resend_ip },
-					  { appk, &req->ctx->cfg->rl_resend } };
+	const struct bm_rl_key keys[] = {{ipk, &req->ctx->cfg->rl_resend_ip},
+	                                 {appk, &req->ctx->cfg->rl_resend}};
 	return bm_limit_or_reply(req, BM_RL_HIT, keys, 2, true);
 }
 
@@ -58,14 +58,14 @@ static enum bm_err reissue(struct bm_req *req, const struct bm_dbres *app, const
 	if (e)
 		return e;
 	bm_sha256(token, strlen(token), th);
-	struct bm_dbp sup[] = { BM_DB_STR(now), BM_DB_INT(id) };
-	struct bm_dbp ins[] = { BM_DB_BLOB(th, 32), BM_DB_INT(id), BM_DB_STR(now),
-				BM_DB_STR(expires) };
+	struct bm_dbp sup[] = {BM_DB_STR(now), BM_DB_INT(id)};
+	struct bm_dbp ins[] = {BM_DB_BLOB(th, 32), BM_DB_INT(id), BM_DB_STR(now),
+	                       BM_DB_STR(expires)};
 	if ((e = bm_db_run(db, sql_supersede, sup, 2, NULL)) ||
 	    (e = bm_db_run(db, sql_token, ins, 4, NULL)))
 		return e;
-	const struct bm_notify_to to = { id, no, bm_dbres_get(app, 0, 1), bm_dbres_get(app, 0, 2),
-					 bm_dbres_get(app, 0, 3) };
+	const struct bm_notify_to to = {id, no, bm_dbres_get(app, 0, 1), bm_dbres_get(app, 0, 2),
+	                                bm_dbres_get(app, 0, 3)};
 	return bm_notify_verification(req->ctx, &to, token, exp);
 }
 
@@ -79,7 +79,7 @@ void verifications_resend(struct bm_req *req)
 	if (limited_or_reply(req, no))
 		return;
 	bm_hmac(req->ctx->cfg->keys.hmac, tckn, strlen(tckn), mac);
-	struct bm_dbp p[] = { BM_DB_STR(no), BM_DB_BLOB(mac, sizeof mac) };
+	struct bm_dbp p[] = {BM_DB_STR(no), BM_DB_BLOB(mac, sizeof mac)};
 	enum bm_err e = bm_db_begin(req->ctx->db);
 	if (!e)
 		e = bm_db_run(req->ctx->db, sql_find, p, 2, &app);

@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (once) {
 		rc = !strcmp(once, "--monthly-reports") ? reports_once(&w, argv[2])
-		                                         : reports_aggregate_once(&w, argv[2]);
+		                                        : reports_aggregate_once(&w, argv[2]);
 		goto out;
 	}
 	w.db_ok = w.redis_ok = true; /* so the first failure is logged */

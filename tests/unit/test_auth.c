@@ -34,9 +34,9 @@ static void write_key(EVP_PKEY *k, const char *name, bool priv)
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	assert_int_equal(priv ? PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) :
-				PEM_write_PUBKEY(f, k),
-			 1);
+	assert_int_equal(priv ? PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL)
+	                      : PEM_write_PUBKEY(f, k),
+	                 1);
 	fclose(f);
 }
 
@@ -56,9 +56,9 @@ static void load(struct bm_jwt_keys *k, const char *prefix)
 {
 	char err[128];
 	snprintf(cfg.jwt_public_key_file, sizeof cfg.jwt_public_key_file, "%s/%s-public.pem", dir,
-		 prefix);
+	         prefix);
 	snprintf(cfg.jwt_private_key_file, sizeof cfg.jwt_private_key_file, "%s/%s-private.pem",
-		 dir, prefix);
+	         dir, prefix);
 	assert_int_equal(bm_jwt_keys_load(&cfg, true, k, err, sizeof err), BM_OK);
 }
 
@@ -87,7 +87,7 @@ static int teardown(void **state)
 
 static struct bm_principal alice(void)
 {
-	struct bm_principal p = { .roles = BM_ROLE_OPERATOR | BM_ROLE_ADMIN };
+	struct bm_principal p = {.roles = BM_ROLE_OPERATOR | BM_ROLE_ADMIN};
 	strcpy(p.sub, "merkez.operator");
 	strcpy(p.inst, "BIMER");
 	strcpy(p.jti, "jti-1");
@@ -97,7 +97,7 @@ static struct bm_principal alice(void)
 
 /* A token with arbitrary claims and header, signed as told (key NULL = alg none). */
 static char *forge(const char *claims, jwt_alg_t alg, const unsigned char *key, size_t len,
-		   const char *kid)
+                   const char *kid)
 {
 	jwt_t *j = NULL;
 	assert_int_equal(jwt_new(&j), 0);
@@ -115,9 +115,9 @@ static char *claims(long exp_delta, const char *iss, const char *aud, const char
 {
 	static char buf[512];
 	snprintf(buf, sizeof buf,
-		 "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"merkez.operator\",\"inst\":\"BIMER\","
-		 "\"jti\":\"j\",\"roles\":[\"operator\"],\"iat\":%ld,\"exp\":%ld%s}",
-		 iss, aud, (long)now, (long)now + exp_delta, extra ? extra : "");
+	         "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"merkez.operator\",\"inst\":\"BIMER\","
+	         "\"jti\":\"j\",\"roles\":[\"operator\"],\"iat\":%ld,\"exp\":%ld%s}",
+	         iss, aud, (long)now, (long)now + exp_delta, extra ? extra : "");
 	return buf;
 }
 
@@ -155,8 +155,8 @@ static void test_valid_round_trip(void **state)
 static void test_alg_none(void **state)
 {
 	(void)state;
-	char *t = forge(claims(300, "bimer", "bimer-api", NULL), JWT_ALG_NONE, NULL, 0,
-			keys.priv_kid);
+	char *t =
+	    forge(claims(300, "bimer", "bimer-api", NULL), JWT_ALG_NONE, NULL, 0, keys.priv_kid);
 	expect(t, BM_E_UNAUTHORIZED);
 	free(t);
 }
@@ -166,7 +166,7 @@ static void test_hs256_with_public_key(void **state)
 	(void)state;
 	/* algorithm confusion: HMAC keyed with the public key's PEM bytes */
 	char *t = forge(claims(300, "bimer", "bimer-api", NULL), JWT_ALG_HS256, keys.pub[0].pem,
-			keys.pub[0].len, keys.priv_kid);
+	                keys.pub[0].len, keys.priv_kid);
 	expect(t, BM_E_UNAUTHORIZED);
 	free(t);
 }
@@ -177,12 +177,14 @@ static void test_lowercase_alg(void **state)
 	/* craft {"alg":"hs256"} by hand: libjwt would read it case-insensitively */
 	char hdr[128], h64[256], p64[512], token[1024];
 	const char *payload = claims(300, "bimer", "bimer-api", NULL);
-	snprintf(hdr, sizeof hdr, "{\"alg\":\"hs256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", keys.priv_kid);
+	snprintf(hdr, sizeof hdr, "{\"alg\":\"hs256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+	         keys.priv_kid);
 	bm_b64url((const unsigned char *)hdr, strlen(hdr), h64, sizeof h64);
 	bm_b64url((const unsigned char *)payload, strlen(payload), p64, sizeof p64);
 	snprintf(token, sizeof token, "%s.%s.AAAA", h64, p64);
 	expect(token, BM_E_UNAUTHORIZED);
-	snprintf(hdr, sizeof hdr, "{\"alg\":\"rs256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", keys.priv_kid);
+	snprintf(hdr, sizeof hdr, "{\"alg\":\"rs256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+	         keys.priv_kid);
 	bm_b64url((const unsigned char *)hdr, strlen(hdr), h64, sizeof h64);
 	snprintf(token, sizeof token, "%s.%s.AAAA", h64, p64);
 	expect(token, BM_E_UNAUTHORIZED);
@@ -192,7 +194,7 @@ static void test_wrong_key_same_kid(void **state)
 {
 	(void)state;
 	char *t = forge(claims(300, "bimer", "bimer-api", NULL), JWT_ALG_RS256, other.priv,
-			other.priv_len, keys.priv_kid);
+	                other.priv_len, keys.priv_kid);
 	expect(t, BM_E_UNAUTHORIZED);
 	free(t);
 }
@@ -204,14 +206,15 @@ static void test_exp(void **state)
 	rs(claims(-1, "bimer", "bimer-api", NULL), BM_E_UNAUTHORIZED); /* expired by 1 s */
 	rs(claims(0, "bimer", "bimer-api", NULL), BM_E_UNAUTHORIZED);
 	rs(claims(3600, "bimer", "bimer-api", NULL), BM_E_UNAUTHORIZED); /* too far ahead */
-	rs("{\"iss\":\"bimer\",\"aud\":\"bimer-api\",\"sub\":\"x\",\"inst\":\"BIMER\",\"jti\":\"j\","
+	rs("{\"iss\":\"bimer\",\"aud\":\"bimer-api\",\"sub\":\"x\",\"inst\":\"BIMER\",\"jti\":"
+	   "\"j\","
 	   "\"roles\":[\"operator\"],\"iat\":1}",
 	   BM_E_UNAUTHORIZED); /* missing */
 	char c[512];
 	snprintf(c, sizeof c,
-		 "{\"iss\":\"bimer\",\"aud\":\"bimer-api\",\"sub\":\"x\",\"inst\":\"BIMER\","
-		 "\"jti\":\"j\",\"roles\":[\"operator\"],\"iat\":%ld,\"exp\":\"%ld\"}",
-		 (long)now, (long)now + 300);
+	         "{\"iss\":\"bimer\",\"aud\":\"bimer-api\",\"sub\":\"x\",\"inst\":\"BIMER\","
+	         "\"jti\":\"j\",\"roles\":[\"operator\"],\"iat\":%ld,\"exp\":\"%ld\"}",
+	         (long)now, (long)now + 300);
 	rs(c, BM_E_UNAUTHORIZED); /* a string */
 }
 
@@ -223,7 +226,8 @@ static void test_iss_aud_nbf_roles(void **state)
 	char extra[64];
 	snprintf(extra, sizeof extra, ",\"nbf\":%ld", (long)now + 120);
 	rs(claims(300, "bimer", "bimer-api", extra), BM_E_UNAUTHORIZED);
-	rs("{\"iss\":\"bimer\",\"aud\":\"bimer-api\",\"sub\":\"x\",\"inst\":\"BIMER\",\"jti\":\"j\","
+	rs("{\"iss\":\"bimer\",\"aud\":\"bimer-api\",\"sub\":\"x\",\"inst\":\"BIMER\",\"jti\":"
+	   "\"j\","
 	   "\"roles\":[\"superuser\"],\"iat\":1,\"exp\":99999999999}",
 	   BM_E_UNAUTHORIZED);
 }
@@ -260,7 +264,7 @@ static void test_scopes(void **state)
 static void test_garbage_and_oversized(void **state)
 {
 	(void)state;
-	static const char *const bad[] = { "", "abc", "a.b.c", "..", "eyJ.eyJ.", NULL };
+	static const char *const bad[] = {"", "abc", "a.b.c", "..", "eyJ.eyJ.", NULL};
 	for (const char *const *b = bad; *b; b++)
 		expect(*b, BM_E_UNAUTHORIZED);
 	expect(NULL, BM_E_UNAUTHORIZED);
@@ -276,16 +280,16 @@ static void test_garbage_and_oversized(void **state)
 static void test_no_key_refuses_to_load(void **state)
 {
 	(void)state;
-	struct bm_cfg c = { 0 };
+	struct bm_cfg c = {0};
 	struct bm_jwt_keys k;
 	char err[128];
 	assert_int_equal(bm_jwt_keys_load(&c, false, &k, err, sizeof err), BM_E_CONFIG);
 	snprintf(c.jwt_public_key_file, sizeof c.jwt_public_key_file, "/dev/null");
 	assert_int_equal(bm_jwt_keys_load(&c, false, &k, err, sizeof err), BM_E_CONFIG);
-	struct bm_jwt_keys empty = { 0 };
+	struct bm_jwt_keys empty = {0};
 	struct bm_principal p;
 	char *t = forge(claims(300, "bimer", "bimer-api", NULL), JWT_ALG_RS256, keys.priv,
-			keys.priv_len, keys.priv_kid);
+	                keys.priv_len, keys.priv_kid);
 	assert_int_equal(bm_jwt_verify(&empty, t, now, &p), BM_E_UNAUTHORIZED);
 	free(t);
 }
@@ -293,12 +297,16 @@ static void test_no_key_refuses_to_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_round_trip),   cmocka_unit_test(test_alg_none),
-		cmocka_unit_test(test_hs256_with_public_key), cmocka_unit_test(test_lowercase_alg),
-		cmocka_unit_test(test_wrong_key_same_kid), cmocka_unit_test(test_exp),
-		cmocka_unit_test(test_iss_aud_nbf_roles),  cmocka_unit_test(test_garbage_and_oversized),
-		cmocka_unit_test(test_no_key_refuses_to_load),
-		cmocka_unit_test(test_scopes),
+	    cmocka_unit_test(test_valid_round_trip),
+	    cmocka_unit_test(test_alg_none),
+	    cmocka_unit_test(test_hs256_with_public_key),
+	    cmocka_unit_test(test_lowercase_alg),
+	    cmocka_unit_test(test_wrong_key_same_kid),
+	    cmocka_unit_test(test_exp),
+	    cmocka_unit_test(test_iss_aud_nbf_roles),
+	    cmocka_unit_test(test_garbage_and_oversized),
+	    cmocka_unit_test(test_no_key_refuses_to_load),
+	    cmocka_unit_test(test_scopes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -126,14 +126,12 @@ static void test_every_day_round_trips(void **state)
 		int y, m, dd;
 		bm_cal_ymd(d, &y, &m, &dd);
 		if (bm_cal_day_from_ymd(y, m, dd) != d)
-			fail_msg("day %d → %04d-%02d-%02d does not round-trip",
-			         (int)d, y, m, dd);
+			fail_msg("day %d → %04d-%02d-%02d does not round-trip", (int)d, y, m, dd);
 		bool next_day = y == py && m == pm && dd == pd + 1;
 		bool next_month = y == py && m == pm + 1 && dd == 1;
 		bool next_year = y == py + 1 && m == 1 && dd == 1 && pm == 12;
 		if (!next_day && !next_month && !next_year)
-			fail_msg("%04d-%02d-%02d follows %04d-%02d-%02d", y, m,
-			         dd, py, pm, pd);
+			fail_msg("%04d-%02d-%02d follows %04d-%02d-%02d", y, m, dd, py, pm, pd);
 		py = y;
 		pm = m;
 		pd = dd;
@@ -144,18 +142,15 @@ static void test_invalid_dates(void **state)
 {
 	(void)state;
 	static const int bad[][3] = {
-	    {2026, 2, 29},     {2026, 2, 30},        {2026, 4, 31},
-	    {2026, 13, 1},     {2026, 0, 1},         {2026, 1, 0},
-	    {2026, 1, 32},     {2026, -1, 1},        {1900, 2, 29},
-	    {2100, 2, 29},     {2027, 2, 29},        {0, 1, 1},
-	    {10000, 1, 1},     {-1, 1, 1},           {INT32_MAX, 1, 1},
-	    {INT32_MIN, 1, 1}, {2026, INT32_MAX, 1}, {2026, 1, INT32_MIN},
+	    {2026, 2, 29},        {2026, 2, 30},        {2026, 4, 31},     {2026, 13, 1},
+	    {2026, 0, 1},         {2026, 1, 0},         {2026, 1, 32},     {2026, -1, 1},
+	    {1900, 2, 29},        {2100, 2, 29},        {2027, 2, 29},     {0, 1, 1},
+	    {10000, 1, 1},        {-1, 1, 1},           {INT32_MAX, 1, 1}, {INT32_MIN, 1, 1},
+	    {2026, INT32_MAX, 1}, {2026, 1, INT32_MIN},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (bm_cal_day_from_ymd(bad[i][0], bad[i][1], bad[i][2]) !=
-		    BM_DAY_INVALID)
-			fail_msg("%d-%d-%d accepted", bad[i][0], bad[i][1],
-			         bad[i][2]);
+		if (bm_cal_day_from_ymd(bad[i][0], bad[i][1], bad[i][2]) != BM_DAY_INVALID)
+			fail_msg("%d-%d-%d accepted", bad[i][0], bad[i][1], bad[i][2]);
 	}
 	assert_true(BM_DAY_INVALID < 0);
 
@@ -187,25 +182,17 @@ static void test_leap_years(void **state)
 	assert_day(bm_cal_day_from_ymd(2028, 2, 28) + 2, "2028-03-01");
 	assert_day(bm_cal_day_from_ymd(2027, 2, 28) + 1, "2027-03-01");
 	// Year lengths.
-	assert_int_equal(bm_cal_day_from_ymd(2029, 1, 1) -
-	                     bm_cal_day_from_ymd(2028, 1, 1),
-	                 366);
-	assert_int_equal(bm_cal_day_from_ymd(2028, 1, 1) -
-	                     bm_cal_day_from_ymd(2027, 1, 1),
-	                 365);
-	assert_int_equal(bm_cal_day_from_ymd(2101, 1, 1) -
-	                     bm_cal_day_from_ymd(2100, 1, 1),
-	                 365);
-	assert_int_equal(bm_cal_day_from_ymd(2001, 1, 1) -
-	                     bm_cal_day_from_ymd(2000, 1, 1),
-	                 366);
+	assert_int_equal(bm_cal_day_from_ymd(2029, 1, 1) - bm_cal_day_from_ymd(2028, 1, 1), 366);
+	assert_int_equal(bm_cal_day_from_ymd(2028, 1, 1) - bm_cal_day_from_ymd(2027, 1, 1), 365);
+	assert_int_equal(bm_cal_day_from_ymd(2101, 1, 1) - bm_cal_day_from_ymd(2100, 1, 1), 365);
+	assert_int_equal(bm_cal_day_from_ymd(2001, 1, 1) - bm_cal_day_from_ymd(2000, 1, 1), 366);
 }
 
 static void test_weekdays(void **state)
 {
 	(void)state;
-	assert_int_equal(bm_cal_weekday(0), 3);  // 1970-01-01 Thursday
-	assert_int_equal(bm_cal_weekday(-1), 2); // 1969-12-31 Wednesday
+	assert_int_equal(bm_cal_weekday(0), 3);                 // 1970-01-01 Thursday
+	assert_int_equal(bm_cal_weekday(-1), 2);                // 1969-12-31 Wednesday
 	assert_int_equal(bm_cal_weekday(day("0001-01-01")), 0); // Monday
 	assert_int_equal(bm_cal_weekday(day("2025-01-01")), 2);
 	assert_int_equal(bm_cal_weekday(day("2025-03-29")), 5);
@@ -345,9 +332,7 @@ static void test_holiday_set(void **state)
 	assert_int_equal(bm_cal_holiday_count(cal), 200);
 	for (bm_day d = -2; d < 402; d++) {
 		bool listed = d >= 0 && d < 400 && d % 2 == 0;
-		assert_int_equal(bm_cal_is_holiday(cal, d) ||
-		                     bm_cal_is_half_day(cal, d),
-		                 listed);
+		assert_int_equal(bm_cal_is_holiday(cal, d) || bm_cal_is_half_day(cal, d), listed);
 	}
 
 	// The same day again: one entry; a full addition wins over a half one,
@@ -394,15 +379,11 @@ static void test_weekends(void **state)
 	assert_false(bm_cal_is_business_day(cal, BM_DAY_INVALID));
 	// Fri 2026-03-06 → next business day Mon 03-09; a business day is its
 	// own next business day.
-	assert_day(bm_cal_next_business_day(cal, day("2026-03-07")),
-	           "2026-03-09");
-	assert_day(bm_cal_next_business_day(cal, day("2026-03-08")),
-	           "2026-03-09");
-	assert_day(bm_cal_next_business_day(cal, day("2026-03-06")),
-	           "2026-03-06");
+	assert_day(bm_cal_next_business_day(cal, day("2026-03-07")), "2026-03-09");
+	assert_day(bm_cal_next_business_day(cal, day("2026-03-08")), "2026-03-09");
+	assert_day(bm_cal_next_business_day(cal, day("2026-03-06")), "2026-03-06");
 	// Fri 03-06 + 1 business day = Mon 03-09 (Sat 07, Sun 08 skipped).
-	assert_day(bm_cal_add_business_days(cal, day("2026-03-06"), 1),
-	           "2026-03-09");
+	assert_day(bm_cal_add_business_days(cal, day("2026-03-06"), 1), "2026-03-09");
 }
 
 static void test_holidays_and_half_days(void **state)
@@ -420,8 +401,7 @@ static void test_holidays_and_half_days(void **state)
 	assert_false(bm_cal_is_business_day(cal, day("2025-03-29")));
 	// Inside Kurban 2026 (27–30 May Wed–Sat, 31 May Sun) the next business
 	// day is Mon 1 June.
-	assert_day(bm_cal_next_business_day(cal, day("2026-05-27")),
-	           "2026-06-01");
+	assert_day(bm_cal_next_business_day(cal, day("2026-05-27")), "2026-06-01");
 }
 
 // D2, Ramazan Bayramı 2026: received Mon 2026-03-09, 15 business days.
@@ -433,16 +413,12 @@ static void test_holidays_and_half_days(void **state)
 static void test_15_business_days_ramazan_2026(void **state)
 {
 	const struct bm_cal *cal = *state;
-	assert_day(bm_cal_add_business_days(cal, day("2026-03-09"), 15),
-	           "2026-03-31");
-	assert_day(bm_cal_add_business_days(NULL, day("2026-03-09"), 15),
-	           "2026-03-30");
+	assert_day(bm_cal_add_business_days(cal, day("2026-03-09"), 15), "2026-03-31");
+	assert_day(bm_cal_add_business_days(NULL, day("2026-03-09"), 15), "2026-03-30");
 	// Received on the arife: counting starts Fri 20 (holiday) → Mon 23.
-	assert_day(bm_cal_add_business_days(cal, day("2026-03-19"), 1),
-	           "2026-03-23");
+	assert_day(bm_cal_add_business_days(cal, day("2026-03-19"), 1), "2026-03-23");
 	// Received Wed 18: the first business day is the arife itself.
-	assert_day(bm_cal_add_business_days(cal, day("2026-03-18"), 1),
-	           "2026-03-19");
+	assert_day(bm_cal_add_business_days(cal, day("2026-03-18"), 1), "2026-03-19");
 }
 
 // D2, Kurban Bayramı 2025 (6–9 Jun = Fri–Mon, arife Thu 5 Jun): received
@@ -455,13 +431,10 @@ static void test_15_business_days_ramazan_2026(void **state)
 static void test_15_business_days_kurban_2025(void **state)
 {
 	const struct bm_cal *cal = *state;
-	assert_day(bm_cal_add_business_days(cal, day("2025-06-02"), 15),
-	           "2025-06-25");
-	assert_day(bm_cal_add_business_days(NULL, day("2025-06-02"), 15),
-	           "2025-06-23");
+	assert_day(bm_cal_add_business_days(cal, day("2025-06-02"), 15), "2025-06-25");
+	assert_day(bm_cal_add_business_days(NULL, day("2025-06-02"), 15), "2025-06-23");
 	// Wed 4 Jun + 2: Thu 5 arife (1), then Fri 6 … Mon 9 off → Tue 10 (2).
-	assert_day(bm_cal_add_business_days(cal, day("2025-06-04"), 2),
-	           "2025-06-10");
+	assert_day(bm_cal_add_business_days(cal, day("2025-06-04"), 2), "2025-06-10");
 }
 
 // D2, Ramazan Bayramı 2025 (arife Sat 29 Mar, bayram Sun 30 Mar – Tue 1 Apr):
@@ -473,11 +446,9 @@ static void test_15_business_days_kurban_2025(void **state)
 static void test_15_business_days_ramazan_2025(void **state)
 {
 	const struct bm_cal *cal = *state;
-	assert_day(bm_cal_add_business_days(cal, day("2025-03-24"), 15),
-	           "2025-04-16");
+	assert_day(bm_cal_add_business_days(cal, day("2025-03-24"), 15), "2025-04-16");
 	// Fri 28 Mar + 1: Sat, Sun, Mon, Tue off → Wed 2 Apr.
-	assert_day(bm_cal_add_business_days(cal, day("2025-03-28"), 1),
-	           "2025-04-02");
+	assert_day(bm_cal_add_business_days(cal, day("2025-03-28"), 1), "2025-04-02");
 }
 
 // D1 / D4: 30 calendar days whose last day is a Saturday.
@@ -519,17 +490,13 @@ static void test_year_boundary(void **state)
 	assert_day(bm_cal_add_days(cal, day("2025-12-02"), 30), "2026-01-02");
 	// Business days from Wed 2025-12-24: Thu 25 (1), Fri 26 (2),
 	// Mon 29 (3), Tue 30 (4), Wed 31 (5), [Thu 1 Jan], Fri 2 (6).
-	assert_day(bm_cal_add_business_days(cal, day("2025-12-24"), 5),
-	           "2025-12-31");
-	assert_day(bm_cal_add_business_days(cal, day("2025-12-24"), 6),
-	           "2026-01-02");
+	assert_day(bm_cal_add_business_days(cal, day("2025-12-24"), 5), "2025-12-31");
+	assert_day(bm_cal_add_business_days(cal, day("2025-12-24"), 6), "2026-01-02");
 	// …continuing: Mon 5 (7) … Fri 9 (11), Mon 12 (12), Tue 13 (13),
 	// Wed 14 (14), Thu 15 (15).
-	assert_day(bm_cal_add_business_days(cal, day("2025-12-24"), 15),
-	           "2026-01-15");
+	assert_day(bm_cal_add_business_days(cal, day("2025-12-24"), 15), "2026-01-15");
 	// Tue 2024-12-31 + 1 business day: Wed 1 Jan 2025 holiday → Thu 2.
-	assert_day(bm_cal_add_business_days(cal, day("2024-12-31"), 1),
-	           "2025-01-02");
+	assert_day(bm_cal_add_business_days(cal, day("2024-12-31"), 1), "2025-01-02");
 }
 
 // 28 Ekim is a half day (a business day), 29 Ekim a full holiday.
@@ -537,10 +504,8 @@ static void test_28_29_october(void **state)
 {
 	const struct bm_cal *cal = *state;
 	// Mon 2025-10-27 + 1 = Tue 28 (half day counts); + 2 = Thu 30.
-	assert_day(bm_cal_add_business_days(cal, day("2025-10-27"), 1),
-	           "2025-10-28");
-	assert_day(bm_cal_add_business_days(cal, day("2025-10-27"), 2),
-	           "2025-10-30");
+	assert_day(bm_cal_add_business_days(cal, day("2025-10-27"), 1), "2025-10-28");
+	assert_day(bm_cal_add_business_days(cal, day("2025-10-27"), 2), "2025-10-30");
 	// 30 days from Mon 2025-09-29: Sep 30 is day 1, Oct 29 day 30 (Wed,
 	// holiday) → Thu 2025-10-30.
 	assert_day(bm_cal_add_days(cal, day("2025-09-29"), 30), "2025-10-30");
@@ -549,8 +514,7 @@ static void test_28_29_october(void **state)
 	// 2026: 28 Oct Wed (half), 29 Oct Thu (holiday). From Fri 2026-10-23,
 	// 10 business days: Mon 26 (1), Tue 27 (2), Wed 28 (3), [Thu 29],
 	// Fri 30 (4), Mon 2 Nov (5) … Fri 6 (9), Mon 9 (10).
-	assert_day(bm_cal_add_business_days(cal, day("2026-10-23"), 10),
-	           "2026-11-09");
+	assert_day(bm_cal_add_business_days(cal, day("2026-10-23"), 10), "2026-11-09");
 }
 
 // Leap day inside a period: event Sun 2028-01-30, Jan 31 is day 1,
@@ -563,8 +527,7 @@ static void test_leap_day_period(void **state)
 	// Mon 2027-03-01.
 	assert_day(bm_cal_add_days(cal, day("2027-01-30"), 30), "2027-03-01");
 	// Mon 2028-02-28 + 1 business day = Tue 2028-02-29.
-	assert_day(bm_cal_add_business_days(cal, day("2028-02-28"), 1),
-	           "2028-02-29");
+	assert_day(bm_cal_add_business_days(cal, day("2028-02-28"), 1), "2028-02-29");
 }
 
 static void test_zero_and_bad_arguments(void **state)
@@ -573,30 +536,21 @@ static void test_zero_and_bad_arguments(void **state)
 	// n = 0: zero business days is the event itself; a zero-day period
 	// ends on the next business day from the event (Fri 20 Mar 2026 is a
 	// holiday → Mon 23).
-	assert_day(bm_cal_add_business_days(cal, day("2026-03-20"), 0),
-	           "2026-03-20");
+	assert_day(bm_cal_add_business_days(cal, day("2026-03-20"), 0), "2026-03-20");
 	assert_day(bm_cal_add_days(cal, day("2026-03-20"), 0), "2026-03-23");
 	// Negative counts and out-of-range events are refused.
-	assert_int_equal(bm_cal_add_business_days(cal, day("2026-03-20"), -1),
-	                 BM_DAY_INVALID);
-	assert_int_equal(bm_cal_add_days(cal, day("2026-03-20"), -1),
-	                 BM_DAY_INVALID);
-	assert_int_equal(bm_cal_add_business_days(cal, BM_DAY_INVALID, 1),
-	                 BM_DAY_INVALID);
-	assert_int_equal(bm_cal_add_days(cal, BM_DAY_INVALID, 1),
-	                 BM_DAY_INVALID);
-	assert_int_equal(bm_cal_next_business_day(cal, BM_DAY_INVALID),
-	                 BM_DAY_INVALID);
+	assert_int_equal(bm_cal_add_business_days(cal, day("2026-03-20"), -1), BM_DAY_INVALID);
+	assert_int_equal(bm_cal_add_days(cal, day("2026-03-20"), -1), BM_DAY_INVALID);
+	assert_int_equal(bm_cal_add_business_days(cal, BM_DAY_INVALID, 1), BM_DAY_INVALID);
+	assert_int_equal(bm_cal_add_days(cal, BM_DAY_INVALID, 1), BM_DAY_INVALID);
+	assert_int_equal(bm_cal_next_business_day(cal, BM_DAY_INVALID), BM_DAY_INVALID);
 	// Results past 9999-12-31 (a Friday) are invalid, not wrapped.
 	bm_day last = day("9999-12-31");
 	assert_int_equal(bm_cal_add_days(cal, last, 1), BM_DAY_INVALID);
 	assert_int_equal(bm_cal_add_days(cal, last, INT32_MAX), BM_DAY_INVALID);
-	assert_int_equal(bm_cal_add_business_days(cal, last, 1),
-	                 BM_DAY_INVALID);
-	assert_int_equal(bm_cal_next_business_day(cal, day("9999-12-31")),
-	                 last);
-	assert_day(bm_cal_add_business_days(cal, day("9999-12-30"), 1),
-	           "9999-12-31");
+	assert_int_equal(bm_cal_add_business_days(cal, last, 1), BM_DAY_INVALID);
+	assert_int_equal(bm_cal_next_business_day(cal, day("9999-12-31")), last);
+	assert_day(bm_cal_add_business_days(cal, day("9999-12-30"), 1), "9999-12-31");
 }
 
 int main(void)

@@ -35,9 +35,8 @@
 //   99123456740  9+1+3+5+7 = 25;  9+2+4+6 = 21:  154 → 4;  50 → 0   (YKN)
 //   99100000010  9+1 = 10;  9:         61 → 1;  20 → 0   (YKN)
 static const char *const valid_numbers[] = {
-    "10000000146", "12345678950", "98765432150", "50000000050",
-    "99999999990", "10909090996", "19090909018", "11090909098",
-    "29090909086", "99000000042", "99123456740", "99100000010",
+    "10000000146", "12345678950", "98765432150", "50000000050", "99999999990", "10909090996",
+    "19090909018", "11090909098", "29090909086", "99000000042", "99123456740", "99100000010",
 };
 
 #define N_VALID (sizeof(valid_numbers) / sizeof(valid_numbers[0]))
@@ -160,8 +159,7 @@ static void test_wrong_lengths(void **state)
 static void test_unterminated_buffer(void **state)
 {
 	(void)state;
-	char buf[BM_TCKN_LEN] = {'1', '0', '0', '0', '0', '0',
-	                         '0', '0', '1', '4', '6'};
+	char buf[BM_TCKN_LEN] = {'1', '0', '0', '0', '0', '0', '0', '0', '1', '4', '6'};
 	assert_true(bm_tckn_valid(buf, sizeof(buf)));
 }
 
@@ -189,8 +187,7 @@ static void test_non_digits(void **state)
 			buf[pos] = bad[i];
 			if (bm_tckn_valid(buf, sizeof(buf)))
 				fail_msg("byte 0x%02x at %zu accepted",
-				         (unsigned)(unsigned char)bad[i],
-				         pos + 1);
+				         (unsigned)(unsigned char)bad[i], pos + 1);
 		}
 	}
 	assert_false(valid_str(" 1000000014"));
