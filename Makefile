@@ -37,7 +37,7 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_EXTRA_test_mime := services/worker/mime.c
 unit_extra = $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_EXTRA_$(1)))
 
-.PHONY: all build deps run stop test unit clean format
+.PHONY: all build deps run stop test unit clean format format-check
 .SECONDARY:
 all: build
 
@@ -84,8 +84,15 @@ unit: build
 test: deps
 	@tests/run.sh
 
+# style.md: clang-format (.clang-format at the root) decides the layout of every C file.
+FORMAT_SRC = common/*.[ch] services/*/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 format:
-	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c
+	clang-format -i $(FORMAT_SRC)
+
+# Part of make test: fails, naming the files, when one is not as clang-format lays it out.
+format-check:
+	@bad=$$(for f in $(FORMAT_SRC); do clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "not clang-formatted (make format):" $$bad; exit 1; fi
 
 # Demo data at scale into the running `make run` stack (README "Demo data at scale"):
 #   make demo-data [N=10000] [DEMO_ARGS='--seed 7 --from 2025-01 --months 6']

@@ -80,6 +80,7 @@ for mode in release asan; do
 		step "unit $mode $(basename "$t")" "$t"
 	done
 done
+step "clang-format" make --no-print-directory format-check
 # libFuzzer harnesses (tests/fuzz), 15 s each; longer by hand: make fuzz FUZZ_SECONDS=600
 step "fuzz (short run)" make --no-print-directory fuzz FUZZ_SECONDS=15
 step "openapi checker" $PY -m pytest -q -p no:cacheprovider tests/spec
