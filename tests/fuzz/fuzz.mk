@@ -9,7 +9,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 15
 FUZZ_JOBS ?= 2
 FUZZ_BUILD := build/fuzz
-FUZZ_NAMES := request json attachments token mime fields
+FUZZ_NAMES := request json attachments token mime fields route
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
 	-Itests/fuzz -Iservices/submission -Iservices/worker $(PKG_CFLAGS)
@@ -22,6 +22,7 @@ FUZZ_SVC_attachments := submission
 FUZZ_SVC_token :=
 FUZZ_SVC_mime := worker
 FUZZ_SVC_fields := submission verification routing status appeal
+FUZZ_SVC_route := submission verification routing status appeal
 fuzz_svc_lib = $(foreach s,$(FUZZ_SVC_$(1)),$(FUZZ_BUILD)/libsvc-$(s).a)
 fuzz_svc_objs = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
 

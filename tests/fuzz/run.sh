@@ -25,6 +25,7 @@ max_len() {
 	token) echo 4200 ;;       # BM_JWT_MAX_LEN 4096
 	mime) echo 8192 ;;        # long enough for many 76-character lines
 	fields) echo 8192 ;;      # every table; the bodies' own caps are tested by json
+	route) echo 1024 ;;       # method and path; a parameter is at most 128 bytes
 	*) echo 4096 ;;
 	esac
 }
