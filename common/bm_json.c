@@ -127,7 +127,9 @@ static const struct msg *find_msg(const char *code)
 /*
  * Drop an incomplete UTF-8 sequence at the end of s: a long field path is cut to fit
  * struct bm_verr, and a path cut inside a character is not valid UTF-8, so the
- * problem+json renderer could not send that error at all.
+ * problem+json renderer could not send that error at all. It mends the finished
+ * string on purpose: the path may already have been cut before (join_path writes
+ * into a buffer of the same size), and then the bytes past the cut are gone.
  */
 static void utf8_cut_whole(char *s)
 {

@@ -83,7 +83,7 @@ void bm_log_flush(void)
 	held.len = 0;
 }
 
-int bm_log_pending(void)
+bool bm_log_pending(void)
 {
 	return held.len > 0;
 }

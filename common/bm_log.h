@@ -8,11 +8,11 @@
  * block is full, when a line comes in a later second than the block's
  * first (so a busy thread's lines are at most about a second behind),
  * before any other line of the thread, and when the thread is about to
- * wait for work (bm_conns_next calls bm_log_flush): one write per many
- * requests under load (one per request
- * cost 2-5% of status look-ups, tests/bench/RESULTS.md), at once when idle.
- * A crashed process loses at most one block per thread of request lines
- * of requests already answered; warnings and errors are never held back.
+ * wait for work (bm_conns_next calls bm_log_flush). That is one write per
+ * many requests under load (one per request cost 2-5% of status look-ups,
+ * tests/bench/RESULTS.md) and at once when idle. A crashed process loses
+ * at most one block per thread of request lines of requests already
+ * answered; warnings and errors are never held back.
  * Every message is scrubbed before it is written: any run
  * of 11 or more digits (a T.C. kimlik no, or part of one) is masked, as a
  * last line of defence — callers must still never pass an ID number,
@@ -23,6 +23,7 @@
 #define BM_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum bm_log_level { BM_LOG_DEBUG, BM_LOG_INFO, BM_LOG_WARN, BM_LOG_ERROR };
 
@@ -43,7 +44,7 @@ void bm_log_request(const char *req_id, const char *method, const char *route, i
 void bm_log_flush(void);
 
 /* Whether the calling thread holds request lines not yet written. */
-int bm_log_pending(void);
+bool bm_log_pending(void);
 
 /* Mask digit runs of 11 or more in place (exposed for tests). */
 void bm_log_scrub(char *s);
