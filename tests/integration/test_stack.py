@@ -417,6 +417,30 @@ def test_docker_compose_file_is_valid():
     assert proc.returncode == 0, proc.stderr
 
 
+def test_an_idle_service_writes_its_request_line_at_once(base_url, stack_env):
+    """A service thread holds its request lines and writes them in blocks (bm_log.h); when
+    it has nothing more to do it must write them before it waits (bm_conns_next), or the
+    line of the last request before a quiet spell would stay in memory. One request to
+    the status service, then nothing: its line must reach status.log within seconds."""
+    marker = "".join(chr(ord("a") + b % 26) for b in uuid.uuid4().bytes)
+    r = requests.get(base_url + "/api/v1/status/TRK" + marker, timeout=10)
+    assert r.status_code == 404
+    rid = re.sub(r"[0-9]{11}", "*" * 11, r.headers["X-Request-Id"])
+    log = Path(stack_env["BIMER_LOG_DIR"]) / "status.log"
+
+    def written():
+        for line in log.read_text(encoding="utf-8").splitlines()[-2000:]:
+            if f'"req":"{rid}"' in line and '"event":"request"' in line:
+                return json.loads(line)
+        return None
+
+    entry = wait_for("the idle status service to write the request's line", written,
+                     timeout=3)
+    assert entry["route"] == "/api/v1/status/{tracking_code}"
+    assert entry["method"] == "GET" and entry["status"] == 404
+    assert marker not in json.dumps(entry)
+
+
 def test_docker_compose_has_the_whole_topology():
     yaml = pytest.importorskip("yaml")
     doc = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
