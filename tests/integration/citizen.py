@@ -108,6 +108,12 @@ def count(env, where="1=1"):
     return int(sql(env, f"SELECT COUNT(*) FROM applications WHERE {where}")[0][0])
 
 
+def service_log_rid(request_id):
+    """A request id as a service writes it in its log: bm_log_scrub masks every run of 11
+    or more digits whole (nginx's access log masks 11 at a time, see test_stack)."""
+    return re.sub(r"[0-9]{11,}", lambda m: "*" * len(m.group()), request_id)
+
+
 def wait_for(what, fn, timeout=30, step=0.05):
     """fn()'s first truthy value, asked every step seconds; the test fails, naming what it
     waited for, when none comes within timeout seconds."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from citizen import wait_for
+from citizen import service_log_rid, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("submission", "verification", "routing", "status", "appeal")
@@ -425,7 +425,7 @@ def test_an_idle_service_writes_its_request_line_at_once(base_url, stack_env):
     marker = "".join(chr(ord("a") + b % 26) for b in uuid.uuid4().bytes)
     r = requests.get(base_url + "/api/v1/status/TRK" + marker, timeout=10)
     assert r.status_code == 404
-    rid = re.sub(r"[0-9]{11}", "*" * 11, r.headers["X-Request-Id"])
+    rid = service_log_rid(r.headers["X-Request-Id"])
     log = Path(stack_env["BIMER_LOG_DIR"]) / "status.log"
 
     def written():
@@ -434,7 +434,7 @@ def test_an_idle_service_writes_its_request_line_at_once(base_url, stack_env):
                 return json.loads(line)
         return None
 
-    entry = wait_for("the idle status service to write the request's line", written,
+    entry = wait_for(f"the idle status service to write the line of request {rid}", written,
                      timeout=3)
     assert entry["route"] == "/api/v1/status/{tracking_code}"
     assert entry["method"] == "GET" and entry["status"] == 404
