@@ -25,22 +25,56 @@ static json_t *opt(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* A digest as the chain names it: lower-case hex, or null (the field was NULL). */
+static json_t *digest_json(const char *text, const unsigned char *given)
+{
+	unsigned char d[32];
+	char hex[65];
+	if (!given && !text)
+		return json_null();
+	if (!given)
+		bm_sha256(text, strlen(text), d);
+	bm_hex(given ? given : d, 32, hex);
+	return json_string(hex);
+}
+
+void bm_event_hash_stored(int version, const unsigned char *prev, long long application_id,
+                          const char *at, const char *kind, long long actor_user_id,
+                          const char *actor_institution, const char *from_institution,
+                          const char *to_institution, const char *note,
+                          const unsigned char *note_sha, const char *data,
+                          const unsigned char *data_sha, const char *request_id,
+                          unsigned char out[32])
+{
+	char prev_hex[65] = "";
+	if (prev)
+		bm_hex(prev, 32, prev_hex);
+	json_t *a;
+	if (version == 1)
+		a = json_pack("[s, I, s, s, I, o, o, o, o, o, o]", prev_hex,
+		              (json_int_t)application_id, at, kind, (json_int_t)actor_user_id,
+		              opt(actor_institution), opt(from_institution), opt(to_institution),
+		              opt(note), opt(data), opt(request_id));
+	else
+		a = json_pack("[s, s, I, s, s, I, o, o, o, o, o, o]", "v2", prev_hex,
+		              (json_int_t)application_id, at, kind, (json_int_t)actor_user_id,
+		              opt(actor_institution), opt(from_institution), opt(to_institution),
+		              digest_json(note, note_sha), digest_json(data, data_sha),
+		              opt(request_id));
+	char *text = a ? json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	bm_sha256(text ? text : "", text ? strlen(text) : 0, out);
+	free(text);
+	json_decref(a);
+}
+
 void bm_event_hash(const unsigned char *prev, long long application_id, const char *at,
                    const char *kind, long long actor_user_id, const char *actor_institution,
                    const char *from_institution, const char *to_institution, const char *note,
                    const char *data, const char *request_id, unsigned char out[32])
 {
-	char prev_hex[65] = "";
-	if (prev)
-		bm_hex(prev, 32, prev_hex);
-	json_t *a = json_pack("[s, I, s, s, I, o, o, o, o, o, o]", prev_hex,
-	                      (json_int_t)application_id, at, kind, (json_int_t)actor_user_id,
-	                      opt(actor_institution), opt(from_institution), opt(to_institution),
-	                      opt(note), opt(data), opt(request_id));
-	char *text = a ? json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-	bm_sha256(text ? text : "", text ? strlen(text) : 0, out);
-	free(text);
-	json_decref(a);
+	bm_event_hash_stored(2, prev, application_id, at, kind, actor_user_id, actor_institution,
+	                     from_institution, to_institution, note, NULL, data, NULL, request_id,
+	                     out);
 }
 
 void bm_event_at(const char *at, char out[BM_EVENT_AT_LEN])

@@ -43,11 +43,28 @@ enum bm_err bm_event_append(struct bm_db *db, const struct bm_event *ev);
 /*
  * The hash of one event given the previous hash (NULL for the first) and
  * the stored column values as MariaDB returns them (at with milliseconds).
- * Shared by the writer and the verifier so both hash the same bytes.
+ * Shared by the writers and the verifier so all hash the same bytes. This is
+ * hash version 2 (migration 0017): the note and the data enter as their
+ * SHA-256 digests, so a redaction at the end of retention can blank them
+ * and keep the digests beside the row without breaking the chain.
  */
 void bm_event_hash(const unsigned char *prev, long long application_id, const char *at,
                    const char *kind, long long actor_user_id, const char *actor_institution,
                    const char *from_institution, const char *to_institution, const char *note,
                    const char *data, const char *request_id, unsigned char out[32]);
+
+/*
+ * The hash of a stored row, as bimer-audit recomputes it: version 1 (rows
+ * written before migration 0017) hashes the note and data themselves;
+ * version 2 their digests, taken from note_sha / data_sha (32 bytes: the
+ * row was redacted) when given, else computed from note / data.
+ */
+void bm_event_hash_stored(int version, const unsigned char *prev, long long application_id,
+                          const char *at, const char *kind, long long actor_user_id,
+                          const char *actor_institution, const char *from_institution,
+                          const char *to_institution, const char *note,
+                          const unsigned char *note_sha, const char *data,
+                          const unsigned char *data_sha, const char *request_id,
+                          unsigned char out[32]);
 
 #endif

@@ -27,7 +27,8 @@ static const char sql_page[] =
     "SELECT e.id, e.application_id, a.application_no, "
     "DATE_FORMAT(e.at, '%Y-%m-%d %H:%i:%s.%f'), e.kind, e.actor_user_id, "
     "e.actor_institution_code, e.from_institution_code, e.to_institution_code, e.note, e.data, "
-    "e.request_id, e.prev_hash, e.hash FROM application_events e JOIN applications a ON "
+    "e.request_id, e.prev_hash, e.hash, e.hash_version, e.note_sha256, e.data_sha256 "
+    "FROM application_events e JOIN applications a ON "
     "a.id = e.application_id WHERE (e.application_id, e.id) > (?, ?) "
     "AND (? IS NULL OR a.application_no = ?) ORDER BY e.application_id, e.id LIMIT 5000";
 
@@ -45,7 +46,10 @@ enum {
 	C_DATA,
 	C_REQ,
 	C_PREV,
-	C_HASH
+	C_HASH,
+	C_VERSION,
+	C_NOTE_SHA,
+	C_DATA_SHA
 };
 
 struct walk {
@@ -67,6 +71,13 @@ static void millis(const char *in, char out[32])
 	snprintf(out, 32, "%.23s", in ? in : "");
 }
 
+/* A redacted field's stored digest (32 bytes), or NULL when the field was not redacted. */
+static const unsigned char *digest(const struct bm_dbres *r, size_t i, size_t col)
+{
+	const char *v = bm_dbres_get(r, i, col);
+	return v && r->lens[i * r->ncols + col] == 32 ? (const unsigned char *)v : NULL;
+}
+
 static void check_row(struct walk *w, const struct bm_dbres *r, size_t i)
 {
 	const char *why = NULL;
@@ -82,14 +93,24 @@ static void check_row(struct walk *w, const struct bm_dbres *r, size_t i)
 	}
 	w->events++;
 	millis(bm_dbres_get(r, i, C_AT), at);
-	bm_event_hash(w->has_prev ? w->prev : NULL, app, at, bm_dbres_get(r, i, C_KIND),
-	              num(bm_dbres_get(r, i, C_ACTOR)), bm_dbres_get(r, i, C_AINST),
-	              bm_dbres_get(r, i, C_FROM), bm_dbres_get(r, i, C_TO),
-	              bm_dbres_get(r, i, C_NOTE), bm_dbres_get(r, i, C_DATA),
-	              bm_dbres_get(r, i, C_REQ), h);
+	int version = (int)num(bm_dbres_get(r, i, C_VERSION));
+	const unsigned char *note_sha = digest(r, i, C_NOTE_SHA),
+	                    *data_sha = digest(r, i, C_DATA_SHA);
+	bm_event_hash_stored(version, w->has_prev ? w->prev : NULL, app, at,
+	                     bm_dbres_get(r, i, C_KIND), num(bm_dbres_get(r, i, C_ACTOR)),
+	                     bm_dbres_get(r, i, C_AINST), bm_dbres_get(r, i, C_FROM),
+	                     bm_dbres_get(r, i, C_TO), bm_dbres_get(r, i, C_NOTE), note_sha,
+	                     bm_dbres_get(r, i, C_DATA), data_sha, bm_dbres_get(r, i, C_REQ), h);
 	const char *stored = bm_dbres_get(r, i, C_HASH), *prev = bm_dbres_get(r, i, C_PREV);
 	if (!stored || r->lens[i * r->ncols + C_HASH] != 32)
 		why = "no hash";
+	else if (version != 1 && version != 2)
+		why = "unknown hash version";
+	else if ((note_sha || data_sha) && version != 2)
+		why = "redacted, but its hash covers the texts (version 1)";
+	else if ((bm_dbres_get(r, i, C_NOTE_SHA) && !note_sha) ||
+	         (bm_dbres_get(r, i, C_DATA_SHA) && !data_sha))
+		why = "a redacted field's digest is not 32 bytes";
 	else if (w->has_prev ? !prev || memcmp(prev, w->prev, 32) : prev != NULL)
 		why = "does not link to the previous event";
 	else if (memcmp(stored, h, 32))

@@ -52,7 +52,10 @@ static const char sql_id_by_tracking[] = "SELECT id FROM applications WHERE trac
 	"LEFT JOIN institutions ei ON ei.code = e.to_institution_code "                            \
 	"WHERE " where " ORDER BY e.at, e.id"
 
-static const char sql_by_id[] = LOOKUP_SQL("a.id = ?");
+/* An application anonymised at the end of its retention is gone for the public look-up,
+ * even under a look-up key the cache still maps to it (keys expire within
+ * BIMER_STATUS_CACHE_S; their proofs were destroyed with the application's identity). */
+static const char sql_by_id[] = LOOKUP_SQL("a.id = ? AND a.anonymised_at IS NULL");
 
 /* Only these kinds are the citizen's timeline; staff reads and notes are not. */
 static const char *const citizen_kinds[] = {"submitted",

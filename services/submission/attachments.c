@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bm_attach.h"
 #include "bm_cache.h"
 #include "bm_crypto.h"
 #include "bm_db.h"
@@ -344,11 +345,23 @@ void attachments_create(struct bm_req *req)
 		return;
 	if (!limit_or_reply(req))
 		return;
-	if ((e = store_file(req, &up))) {
-		bm_reply_error(req, e);
+	/* The store's lock on this content (bm_attach.h): the worker may be removing its file. */
+	char lock[BM_ATTACH_LOCK_LEN];
+	struct bm_dbres *got = NULL;
+	bm_attach_lock_name(up.hex, lock);
+	struct bm_dbp name[] = {BM_DB_STR(lock)};
+	if ((e = bm_db_run(req->ctx->db, BM_ATTACH_SQL_LOCK, name, 1, &got)) || got->nrows != 1 ||
+	    !bm_dbres_get(got, 0, 0) || strcmp(bm_dbres_get(got, 0, 0), "1")) {
+		bm_dbres_free(got);
+		bm_reply_error(req, e ? e : BM_E_UNAVAILABLE);
 		return;
 	}
-	record_and_reply(req, &up);
+	bm_dbres_free(got);
+	if ((e = store_file(req, &up)))
+		bm_reply_error(req, e);
+	else
+		record_and_reply(req, &up);
+	(void)bm_db_run(req->ctx->db, BM_ATTACH_SQL_UNLOCK, name, 1, NULL);
 }
 
 /* ---- claiming --------------------------------------------------------------- */

@@ -119,6 +119,8 @@ static bool tick(struct worker *w)
 		more |= deadlines_run(w);
 	if (!worker_stop_requested(w))
 		more |= reports_run(w);
+	if (!worker_stop_requested(w))
+		more |= retention_run(w);
 	return more;
 }
 
@@ -191,6 +193,13 @@ int main(int argc, char **argv)
 		       w.set.sweep_ms, w.set.reminder_days, w.cfg.deemed_days);
 	else
 		bm_log(BM_LOG_INFO, NULL, "deadline sweeps off (BIMER_DEADLINE_SWEEP_MS=0)");
+	if (w.set.retention_sweep_ms)
+		bm_log(
+		    BM_LOG_INFO, NULL,
+		    "retention sweep every %ld ms: closed applications anonymised after %ld days",
+		    w.set.retention_sweep_ms, w.set.retention_days);
+	else
+		bm_log(BM_LOG_INFO, NULL, "retention sweep off (BIMER_RETENTION_SWEEP_MS=0)");
 	while (!worker_stop_requested(&w)) {
 		bool more = tick(&w);
 		long ms = more ? 0 : w.set.tick_ms;

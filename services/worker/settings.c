@@ -29,6 +29,14 @@
  *                                   (2024-02-01T00:10:00+03:00) the monthly run
  *                                   and the aggregate take for now, so a test
  *                                   chooses its month
+ *   BIMER_RETENTION_DAYS      3650  days after an application closed before it
+ *                                   is anonymised (retention.c); the period is
+ *                                   the data controller's retention policy's
+ *                                   (KVKK art. 7), ten years unless it says else
+ *   BIMER_RETENTION_SWEEP_MS  60000 how often retention.c looks for work when
+ *                                   idle; 0 turns it off in this worker
+ *   BIMER_ATTACHMENT_UNCLAIMED_HOURS 24 an upload no application or appeal
+ *                                   claimed by then is deleted (retention.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +106,9 @@ int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
 	    {"BIMER_REMINDER_DAYS", 2, 0, 30, &s->reminder_days},
 	    {"BIMER_MONTHLY_REPORTS", 1, 0, 1, &s->monthly_reports},
 	    {"BIMER_REPORT_REFRESH_S", 300, 0, 86400, &s->report_refresh_s},
+	    {"BIMER_RETENTION_DAYS", 3650, 1, 36500, &s->retention_days},
+	    {"BIMER_RETENTION_SWEEP_MS", 60000, 0, 86400000, &s->retention_sweep_ms},
+	    {"BIMER_ATTACHMENT_UNCLAIMED_HOURS", 24, 1, 8760, &s->unclaimed_hours},
 	};
 
 	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)

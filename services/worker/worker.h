@@ -10,7 +10,9 @@
  *     reminder.c  reminds the holding institution before the due day,
  *     overdue.c   marks applications past their due time (once each),
  *     deemed.c    deems rejected those silent past the period of D4;
- *   reports.c  builds, stores and announces each finished month's reports (M1).
+ *   reports.c  builds, stores and announces each finished month's reports (M1);
+ *   retention.c anonymises applications at the end of their retention period
+ *              (KVKK) and removes the attachment files no row names any more.
  * settings.c reads the worker's own knobs from the environment, once.
  */
 #ifndef WORKER_H
@@ -48,6 +50,12 @@ struct worker_settings {
 	long report_refresh_s;
 	/* BIMER_REPORTS_TEST_NOW (test clock only): the monthly run's "now"; 0: the clock */
 	time_t reports_now;
+	/* BIMER_RETENTION_DAYS: days after the closing, then an application is anonymised */
+	long retention_days;
+	/* BIMER_RETENTION_SWEEP_MS: idle interval of retention.c (0: off) */
+	long retention_sweep_ms;
+	/* BIMER_ATTACHMENT_UNCLAIMED_HOURS: then an upload nothing claimed is deleted */
+	long unclaimed_hours;
 };
 
 /*
@@ -79,6 +87,9 @@ struct worker {
 	struct sweep_cursor reminder_cur, overdue_cur, deemed_cur;
 	char remind_until[BM_TIME_ISO_LEN]; /* this reminder pass's bound on due_at (UTC) */
 	struct report_run *reports;         /* the monthly run's state (reports.c) */
+	long long retention_at_ms;          /* next retention pass (CLOCK_MONOTONIC) */
+	bool retention_more;                /* its last pass was full: run again at once */
+	struct sweep_cursor retention_cur;
 };
 
 /* Fill s from the environment; on failure write a reason naming the variable. */
@@ -125,6 +136,13 @@ int reports_once(struct worker *w, const char *month);
 /* --report-aggregate YYYY-MM: store a month's aggregate now (operations, the benchmark). */
 int reports_aggregate_once(struct worker *w, const char *month);
 void reports_free(struct report_run *r);
+
+/*
+ * Retention (retention.c), when its interval has passed or its last pass was
+ * full: anonymise the applications past their period, then remove the
+ * attachment files queued for removal. True when a pass was full.
+ */
+bool retention_run(struct worker *w);
 
 /*
  * Shared by the sweeps. sweep_ids runs sql (its last two parameters, which

@@ -144,8 +144,9 @@ def deem_rejected(env, app, at_utc):
     prev_hex = prev[0][0] if prev else ""
     at = at_utc + ".000"
     data = json.dumps({"status": "deemed_rejected"}, separators=(",", ":"))
-    chain = [prev_hex, int(app_id), at, "deemed_rejected", 0, None, None, None, None, data,
-             None]
+    # hash version 2 (migration 0017): the note and the data enter as their digests
+    chain = ["v2", prev_hex, int(app_id), at, "deemed_rejected", 0, None, None, None, None,
+             hashlib.sha256(data.encode()).hexdigest(), None]
     digest = hashlib.sha256(json.dumps(chain, separators=(",", ":"),
                                        ensure_ascii=False).encode()).hexdigest()
     sql(env, "INSERT INTO application_events (application_id, at, kind, data, prev_hash, hash) "

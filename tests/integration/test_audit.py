@@ -6,7 +6,7 @@ fails and names the event."""
 import os
 import subprocess
 
-from citizen import petition, sql
+from citizen import db_address, petition, sql
 from staff import bearer, token_for
 
 
@@ -15,6 +15,29 @@ def audit(env, *numbers):
                **{k: v for k, v in env.items() if k.startswith("BIMER_")}}
     return subprocess.run([os.path.join(env["BIMER_BIN_DIR"], "bimer-audit"), *numbers],
                           env=run_env, capture_output=True, text=True, timeout=60)
+
+
+def unescape_batch(value):
+    """A value as the client's batch mode printed it (newline as \\n, tab as \\t ...)."""
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            out.append({"n": "\n", "t": "\t", "0": "\0", "\\": "\\"}.get(value[i + 1],
+                                                                         value[i + 1]))
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def sql_script(env, script):
+    """Run a script through the client's standard input (DELIMITER works there)."""
+    subprocess.run(
+        ["mariadb", "--default-character-set=utf8mb4", *db_address(env),
+         "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"]], input=script,
+        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
+        check=True, capture_output=True, text=True, timeout=30)
 
 
 def keyed_in(api, env):
@@ -49,15 +72,18 @@ def test_chain_verifies_then_names_the_altered_event(api, stack_env):
         capture_output=True, text=True, timeout=30)
     assert refused.returncode != 0
     # ... so lift it, alter the first event, and put it back
-    trigger = sql(stack_env, "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "
-                  "TRIGGER_NAME = 'tr_application_events_no_update'")[0][0]
+    trigger = unescape_batch(sql(
+        stack_env, "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "
+        "TRIGGER_NAME = 'tr_application_events_no_update'")[0][0])
     sql(stack_env, "DROP TRIGGER tr_application_events_no_update")
     try:
         sql(stack_env, "UPDATE application_events SET note = 'değiştirildi' "
             f"WHERE id = {events[0][0]}")
     finally:
-        sql(stack_env, "CREATE TRIGGER tr_application_events_no_update BEFORE UPDATE ON "
-            f"application_events FOR EACH ROW {trigger}")
+        sql_script(stack_env, "DELIMITER $$\nCREATE TRIGGER tr_application_events_no_update "
+                   f"BEFORE UPDATE ON application_events FOR EACH ROW {trigger}$$\n")
+    assert sql(stack_env, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE "
+               "TRIGGER_NAME = 'tr_application_events_no_update'") == [["1"]]
     bad = audit(stack_env, no)
     assert bad.returncode == 1
     assert f"event {events[0][0]} of application {no}" in bad.stdout

@@ -95,6 +95,7 @@ export const EVENT = {
   reopened: 'Kurul kararıyla yeniden incelemeye alındı',
   reminder_sent: 'Kuruma süre hatırlatması gönderildi',
   staff_read: 'Personel kaydı görüntüledi',
+  anonymised: 'Saklama süresi dolduğu için kişisel veriler anonimleştirildi',
 };
 
 export const APPEAL_STATUS = {
