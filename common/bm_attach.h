@@ -24,8 +24,14 @@ static inline void bm_attach_lock_name(const char *hex, char out[BM_ATTACH_LOCK_
 	snprintf(out, BM_ATTACH_LOCK_LEN, "bimer_attachment_%.40s", hex);
 }
 
-/* Take the lock (waits up to 10 s; the result is 1 when taken), and give it back. */
-#define BM_ATTACH_SQL_LOCK   "SELECT GET_LOCK(?, 10)"
-#define BM_ATTACH_SQL_UNLOCK "SELECT RELEASE_LOCK(?)"
+/*
+ * Take the lock (the result is 1 when taken), and give it back. An upload
+ * waits up to 10 s (the cleaner holds it for a count and an unlink); the
+ * cleaner 1 s, then tries again at its next pass rather than hold up the
+ * worker's other jobs.
+ */
+#define BM_ATTACH_SQL_LOCK       "SELECT GET_LOCK(?, 10)"
+#define BM_ATTACH_SQL_LOCK_BRIEF "SELECT GET_LOCK(?, 1)"
+#define BM_ATTACH_SQL_UNLOCK     "SELECT RELEASE_LOCK(?)"
 
 #endif

@@ -293,7 +293,7 @@ static void remove_file(struct worker *w, const unsigned char sha[32])
 	bm_hex(sha, 32, hex);
 	bm_attach_lock_name(hex, lock);
 	struct bm_dbp name[] = {BM_DB_STR(lock)};
-	if (bm_db_run(w->db, BM_ATTACH_SQL_LOCK, name, 1, &got) || got->nrows != 1 ||
+	if (bm_db_run(w->db, BM_ATTACH_SQL_LOCK_BRIEF, name, 1, &got) || got->nrows != 1 ||
 	    col_int(got, 0) != 1) {
 		bm_log(BM_LOG_WARN, NULL, "attachment file %.12s: lock not taken, retried later",
 		       hex);

@@ -7,9 +7,11 @@ events keep their hash chain through the redaction, attachments and their files,
 mails and links are deleted, and the destruction is recorded. The test stack's
 worker looks every BIMER_RETENTION_SWEEP_MS (300 ms); a test ages an application
 by moving its closed_at back, which no other test does."""
+import contextlib
 import hashlib
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -241,3 +243,49 @@ def test_events_stay_append_only_but_for_the_redaction(api, staff, stack_env):
         out = mariadb(env, change)
         assert out.returncode != 0 and "append-only" in out.stderr, change
     audit_ok(env, live.no, done.no)
+
+
+@contextlib.contextmanager
+def holding_store_lock(env, sha, seconds):
+    """A MariaDB session holding the store's lock on this content (common/bm_attach.h)
+    for `seconds` from the moment the block starts."""
+    name = "bimer_attachment_" + sha[:40]
+    proc = subprocess.Popen(
+        ["mariadb", "--unbuffered", *db_address(env), "-u", env["BIMER_DB_USER"],
+         env["BIMER_DB_NAME"], "-N", "-B", "-e",
+         f"SELECT GET_LOCK('{name}', 10); SELECT SLEEP({seconds}); SELECT RELEASE_LOCK('{name}')"],
+        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "1", proc.stderr.read()
+        yield proc
+    finally:
+        proc.wait(timeout=seconds + 30)
+
+
+def test_an_upload_waits_for_the_lock_on_its_content(api, stack_env):
+    data = tiny_pdf("locked " + ip())
+    with holding_store_lock(stack_env, hashlib.sha256(data).hexdigest(), 3):
+        started = time.monotonic()
+        r = api.post("/api/v1/attachments", data=data,
+                     headers={"Content-Type": "application/pdf", "X-Forwarded-For": ip()})
+        waited = time.monotonic() - started
+    assert r.status_code == 201, r.text
+    assert waited >= 2, f"the upload did not wait for the lock ({waited:.2f} s)"
+
+
+def test_a_file_is_not_removed_while_its_content_is_locked(api, staff, stack_env,
+                                                            store):  # noqa: F811
+    env = stack_env
+    app, att = decided_appeal_with_attachment(api, staff)
+    sha = column(env, "attachments", "LOWER(HEX(sha256))", f"id = '{att['attachment_id']}'")[0]
+    with holding_store_lock(env, sha, 8) as holder:
+        age(env, app.no)
+        anonymised(env, app.no)
+        time.sleep(1.5)  # the worker's removal pass comes and waits 1 s for the lock
+        assert holder.poll() is None, "the lock was given back before the checks"
+        assert stored_path(store, sha).exists()
+        assert column(env, "attachment_file_removals", "COUNT(*)",
+                      f"sha256 = UNHEX('{sha}')") == ["1"]
+    wait_for("the file to be removed once the lock is free",
+             lambda: not stored_path(store, sha).exists())
