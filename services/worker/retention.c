@@ -159,22 +159,21 @@ static enum bm_err blank_texts(struct bm_db *db, long long id)
 	return e;
 }
 
+/* The deletions and blankings after the texts, each with the application id in every one
+ * of its parameters: in this order (the copies name attachments, whose files are queued
+ * before their rows go). */
+static const struct {
+	const char *sql;
+	size_t params;
+} destroy_steps[] = {{sql_events, 1},      {sql_copies, 1}, {sql_queue_files, 2},
+                     {sql_attachments, 2}, {sql_outbox, 1}, {sql_tokens, 1}};
+
 /* Everything but the row itself and the record, inside the caller's transaction. */
 static enum bm_err destroy(struct bm_db *db, long long id)
 {
 	enum bm_err e = blank_texts(db, id);
-	if (!e)
-		e = run_id(db, sql_events, id, 1, NULL);
-	if (!e)
-		e = run_id(db, sql_copies, id, 1, NULL);
-	if (!e)
-		e = run_id(db, sql_queue_files, id, 2, NULL);
-	if (!e)
-		e = run_id(db, sql_attachments, id, 2, NULL);
-	if (!e)
-		e = run_id(db, sql_outbox, id, 1, NULL);
-	if (!e)
-		e = run_id(db, sql_tokens, id, 1, NULL);
+	for (size_t i = 0; !e && i < sizeof destroy_steps / sizeof *destroy_steps; i++)
+		e = run_id(db, destroy_steps[i].sql, id, destroy_steps[i].params, NULL);
 	return e;
 }
 
