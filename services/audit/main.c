@@ -6,6 +6,9 @@
  * first broken event of every application is named; the exit status is 0
  * when every chain holds, 1 when one does not, 2 on a usage or connection
  * error. Reads in pages, so it runs in constant memory over any table size.
+ * Rows of hash version 1 (before migration 0017) hash their note and data,
+ * version 2 their digests; an event blanked at the end of retention is
+ * checked against the digests kept beside it.
  *
  *   bimer-audit                  every application
  *   bimer-audit NO [NO ...]      only these application numbers
