@@ -16,8 +16,8 @@ import time
 import pytest
 
 from citizen import db_address, petition, sql, wait_for
-from test_appeals import (NEGATIVE, REASON, Staff, audit_ok, filed, ip, keyed_in, refused, status_of,
-                          upload)
+from test_appeals import (NEGATIVE, REASON, Staff, audit_ok, filed, ip, keyed_in, refused,
+                          status_of, upload)
 from test_attachments import store, stored_path, tiny_pdf  # noqa: F401 (store: a fixture)
 
 LONG_AGO = "2010-01-04 09:00:00.000"
