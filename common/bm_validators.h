@@ -23,4 +23,21 @@
 /* T.C. kimlik no / YKN checksum (rules.md W3): NULL or "TCKN_CHECKSUM". */
 const char *bm_check_tckn(const json_t *v);
 
+/*
+ * Entries of a field table (struct bm_field, bm_json.h) for the identifiers the
+ * services share; FLAGS is BM_FF_REQUIRED or BM_FF_NULLABLE. The application number
+ * entry takes any length up to 20 and lets the pattern judge (the resend of a
+ * verification mail bounds it more tightly, as its own table shows).
+ */
+#define BM_FIELD_TCKN(FLAGS)                                                                       \
+	{                                                                                          \
+		.name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = (FLAGS), .min = 11,         \
+		.max = 11, .check = bm_check_tckn                                                  \
+	}
+#define BM_FIELD_APPLICATION_NO(FLAGS)                                                             \
+	{                                                                                          \
+		.name = "application_no", .type = BM_FT_STRING, .flags = (FLAGS), .min = 1,        \
+		.max = 20, .pattern = BM_APPLICATION_NO_PATTERN                                    \
+	}
+
 #endif

@@ -71,24 +71,14 @@ static const struct bm_field copies_fields[] = {{.name = "application",
                                                  .pattern = BM_TOKEN_PATTERN},
                                                 {0}};
 
-#define APPLICATION_NO_FIELD                                                                       \
-	{                                                                                          \
-		.name = "application_no", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, \
-		.max = 20, .pattern = BM_APPLICATION_NO_PATTERN                                    \
-	}
 #define REASON_FIELD                                                                               \
 	{                                                                                          \
 		.name = "reason", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE, \
 		.min = 10, .max = 20000                                                            \
 	}
 
-const struct bm_field appeal_create_fields[] = {APPLICATION_NO_FIELD,
-                                                {.name = "tc_kimlik_no",
-                                                 .type = BM_FT_STRING,
-                                                 .flags = BM_FF_REQUIRED,
-                                                 .min = 11,
-                                                 .max = 11,
-                                                 .check = bm_check_tckn},
+const struct bm_field appeal_create_fields[] = {BM_FIELD_APPLICATION_NO(BM_FF_REQUIRED),
+                                                BM_FIELD_TCKN(BM_FF_REQUIRED),
                                                 REASON_FIELD,
                                                 {.name = "attachment_ids",
                                                  .type = BM_FT_ARRAY,
@@ -99,13 +89,8 @@ const struct bm_field appeal_create_fields[] = {APPLICATION_NO_FIELD,
                                                 {0}};
 
 const struct bm_field staff_appeal_create_fields[] = {
-    APPLICATION_NO_FIELD,
-    {.name = "tc_kimlik_no",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_NULLABLE,
-     .min = 11,
-     .max = 11,
-     .check = bm_check_tckn},
+    BM_FIELD_APPLICATION_NO(BM_FF_REQUIRED),
+    BM_FIELD_TCKN(BM_FF_NULLABLE),
     {.name = "channel",
      .type = BM_FT_STRING,
      .flags = BM_FF_REQUIRED,

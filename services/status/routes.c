@@ -9,19 +9,8 @@
 #include "bm_validators.h"
 #include "handlers.h"
 
-static const struct bm_field lookup_fields[] = {{.name = "tc_kimlik_no",
-                                                 .type = BM_FT_STRING,
-                                                 .flags = BM_FF_REQUIRED,
-                                                 .min = 11,
-                                                 .max = 11,
-                                                 .check = bm_check_tckn},
-                                                {.name = "application_no",
-                                                 .type = BM_FT_STRING,
-                                                 .flags = BM_FF_REQUIRED,
-                                                 .min = 1,
-                                                 .max = 20,
-                                                 .pattern = BM_APPLICATION_NO_PATTERN},
-                                                {0}};
+static const struct bm_field lookup_fields[] = {
+    BM_FIELD_TCKN(BM_FF_REQUIRED), BM_FIELD_APPLICATION_NO(BM_FF_REQUIRED), {0}};
 
 const struct bm_route status_routes[] = {
     {.method = "POST",

@@ -22,12 +22,7 @@
 #include "bm_validators.h"
 #include "handlers.h"
 
-const struct bm_field cancel_fields[] = {{.name = "tc_kimlik_no",
-                                          .type = BM_FT_STRING,
-                                          .flags = BM_FF_NULLABLE,
-                                          .min = 11,
-                                          .max = 11,
-                                          .check = bm_check_tckn},
+const struct bm_field cancel_fields[] = {BM_FIELD_TCKN(BM_FF_NULLABLE),
                                          {.name = "tracking_code",
                                           .type = BM_FT_STRING,
                                           .flags = BM_FF_NULLABLE,

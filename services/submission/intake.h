@@ -26,12 +26,7 @@ extern const struct bm_field intake_attachment_id;
  * intake, whose identity rules (C1, C3, C4) are checked in staff.c.
  */
 #define INTAKE_APPLICANT_FIELDS(REQ)                                                               \
-	{.name = "tc_kimlik_no",                                                                   \
-	 .type = BM_FT_STRING,                                                                     \
-	 .flags = (REQ),                                                                           \
-	 .min = 11,                                                                                \
-	 .max = 11,                                                                                \
-	 .check = bm_check_tckn},                                                                  \
+	BM_FIELD_TCKN(REQ),                                                                        \
 	    {.name = "first_name", .type = BM_FT_STRING, .flags = (REQ), .min = 1, .max = 100},    \
 	    {.name = "last_name", .type = BM_FT_STRING, .flags = (REQ), .min = 1, .max = 100},     \
 	    {.name = "email",                                                                      \

@@ -41,12 +41,7 @@ const struct bm_field resend_fields[] = {{.name = "application_no",
                                           .min = 14,
                                           .max = 16,
                                           .pattern = BM_APPLICATION_NO_PATTERN},
-                                         {.name = "tc_kimlik_no",
-                                          .type = BM_FT_STRING,
-                                          .flags = BM_FF_REQUIRED,
-                                          .min = 11,
-                                          .max = 11,
-                                          .check = bm_check_tckn},
+                                         BM_FIELD_TCKN(BM_FF_REQUIRED),
                                          {0}};
 
 enum {
