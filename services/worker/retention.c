@@ -62,15 +62,10 @@ static const char sql_due[] =
 static const char sql_lock[] =
     "SELECT a.application_no, DATE_FORMAT(a.closed_at, "
     "'%Y-%m-%d %H:%i:%s.%f') FROM applications a WHERE a.id = ? AND " DUE_WHERE " FOR UPDATE";
-static const char sql_counts[] =
-    "SELECT (SELECT COUNT(*) FROM application_events WHERE application_id = ? AND "
-    "hash_version = 2 AND (note IS NOT NULL OR data IS NOT NULL)), "
-    "(SELECT COUNT(*) FROM application_events WHERE application_id = ? AND "
-    "hash_version = 1 AND (note IS NOT NULL OR data IS NOT NULL)), "
-    "(SELECT COUNT(*) FROM outbox WHERE application_id = ?), "
-    "(SELECT COUNT(*) FROM attachments t WHERE t.application_id = ? OR t.appeal_id IN "
-    "(SELECT id FROM appeals WHERE application_id = ?)), "
-    "(SELECT COUNT(*) FROM appeals WHERE application_id = ?)";
+/* Version-1 events keep their texts (their hash covers them): counted in the record. */
+static const char sql_v1_texts[] =
+    "SELECT COUNT(*) FROM application_events WHERE application_id = ? AND "
+    "hash_version = 1 AND (note IS NOT NULL OR data IS NOT NULL)";
 static const char sql_application[] =
     "UPDATE applications SET anonymised_at = UTC_TIMESTAMP(3), tracking_hash = NULL, "
     "idempotency_key = NULL, request_hash = NULL, applicant_tckn_enc = NULL, "
@@ -127,53 +122,58 @@ static const char sql_files[] =
 static const char sql_file_refs[] = "SELECT COUNT(*) FROM attachments WHERE sha256 = ?";
 static const char sql_file_done[] = "DELETE FROM attachment_file_removals WHERE sha256 = ?";
 
-/* Run sql with the application id in each of its n parameters. */
-static enum bm_err run_id(struct bm_db *db, const char *sql, long long id, size_t n,
-                          struct bm_dbres **out)
-{
-	struct bm_dbp p[6];
-	for (size_t i = 0; i < n && i < sizeof p / sizeof *p; i++)
-		p[i] = BM_DB_INT(id);
-	return bm_db_run(db, sql, p, n, out);
-}
-
 static long long col_int(const struct bm_dbres *r, size_t col)
 {
 	const char *v = bm_dbres_get(r, 0, col);
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* The texts of the application and of its appeals become the placeholder. */
-static enum bm_err blank_texts(struct bm_db *db, long long id)
+/* What the destruction record counts, from the affected rows of the steps. */
+enum { N_EVENTS, N_MAILS, N_ATTACHMENTS, N_APPEALS, N__COUNT };
+
+/*
+ * The steps of an anonymisation, in this order (the copies name attachments, whose
+ * files are queued before their rows go). A step's parameters are the placeholder
+ * twice and then the id (texts), or the id in each; the application's own row must
+ * change (one); counted names the count its affected rows are, or is -1.
+ */
+static const struct destroy_step {
+	const char *sql;
+	size_t params;
+	bool texts, one;
+	int counted;
+} destroy_steps[] = {{sql_application, 3, true, true, -1},
+                     {sql_appeals, 3, true, false, N_APPEALS},
+                     {sql_info_requests, 3, true, false, -1},
+                     {sql_events, 1, false, false, N_EVENTS},
+                     {sql_copies, 1, false, false, -1},
+                     {sql_queue_files, 2, false, false, -1},
+                     {sql_attachments, 2, false, false, N_ATTACHMENTS},
+                     {sql_outbox, 1, false, false, N_MAILS},
+                     {sql_tokens, 1, false, false, -1}};
+
+static enum bm_err run_step(struct bm_db *db, const struct destroy_step *s, long long id,
+                            long long counts[N__COUNT])
 {
-	struct bm_dbp app[] = {BM_DB_STR(placeholder), BM_DB_STR(placeholder), BM_DB_INT(id)};
+	struct bm_dbp p[3];
 	struct bm_dbres *res = NULL;
-	enum bm_err e = bm_db_run(db, sql_application, app, 3, &res);
-	if (!e && res->affected != 1)
+	for (size_t i = 0; i < s->params; i++)
+		p[i] = s->texts && i < 2 ? BM_DB_STR(placeholder) : BM_DB_INT(id);
+	enum bm_err e = bm_db_run(db, s->sql, p, s->params, &res);
+	if (!e && s->one && res->affected != 1)
 		e = BM_E_CONFLICT;
+	if (!e && s->counted >= 0)
+		counts[s->counted] = (long long)res->affected;
 	bm_dbres_free(res);
-	if (!e)
-		e = bm_db_run(db, sql_appeals, app, 3, NULL);
-	if (!e)
-		e = bm_db_run(db, sql_info_requests, app, 3, NULL);
 	return e;
 }
 
-/* The deletions and blankings after the texts, each with the application id in every one
- * of its parameters: in this order (the copies name attachments, whose files are queued
- * before their rows go). */
-static const struct {
-	const char *sql;
-	size_t params;
-} destroy_steps[] = {{sql_events, 1},      {sql_copies, 1}, {sql_queue_files, 2},
-                     {sql_attachments, 2}, {sql_outbox, 1}, {sql_tokens, 1}};
-
-/* Everything but the row itself and the record, inside the caller's transaction. */
-static enum bm_err destroy(struct bm_db *db, long long id)
+/* Everything but the event and the record, inside the caller's transaction. */
+static enum bm_err destroy(struct bm_db *db, long long id, long long counts[N__COUNT])
 {
-	enum bm_err e = blank_texts(db, id);
+	enum bm_err e = BM_OK;
 	for (size_t i = 0; !e && i < sizeof destroy_steps / sizeof *destroy_steps; i++)
-		e = run_id(db, destroy_steps[i].sql, id, destroy_steps[i].params, NULL);
+		e = run_step(db, &destroy_steps[i], id, counts);
 	return e;
 }
 
@@ -181,7 +181,9 @@ static enum bm_err destroy(struct bm_db *db, long long id)
 static void anonymise_one(struct worker *w, long long id)
 {
 	struct bm_dbp due[] = {BM_DB_INT(id), BM_DB_INT(w->set.retention_days)};
-	struct bm_dbres *app = NULL, *counts = NULL;
+	struct bm_dbp one[] = {BM_DB_INT(id)};
+	struct bm_dbres *app = NULL, *v1 = NULL;
+	long long n[N__COUNT] = {0};
 	char detail[512], data[64], period[16];
 	enum bm_err e;
 
@@ -189,15 +191,14 @@ static void anonymise_one(struct worker *w, long long id)
 		return;
 	if ((e = bm_db_run(w->db, sql_lock, due, 2, &app)) || app->nrows != 1)
 		goto out; /* no longer due: anonymised, reopened or appealed meanwhile */
-	if ((e = run_id(w->db, sql_counts, id, 6, &counts)) || (e = destroy(w->db, id)))
+	if ((e = bm_db_run(w->db, sql_v1_texts, one, 1, &v1)) || (e = destroy(w->db, id, n)))
 		goto out;
 	snprintf(detail, sizeof detail,
 	         "{\"fields\":[\"applicant_tckn\",\"applicant_name\",\"applicant_email\","
 	         "\"applicant_phone\",\"applicant_address\",\"tracking_code\",\"idempotency_key\","
 	         "\"subject\",\"body\"],\"events_redacted\":%lld,\"events_not_redactable\":%lld,"
 	         "\"mails_deleted\":%lld,\"attachments_deleted\":%lld,\"appeals_redacted\":%lld}",
-	         col_int(counts, 0), col_int(counts, 1), col_int(counts, 2), col_int(counts, 3),
-	         col_int(counts, 4));
+	         n[N_EVENTS], col_int(v1, 0), n[N_MAILS], n[N_ATTACHMENTS], n[N_APPEALS]);
 	snprintf(data, sizeof data, "{\"retention_days\":%ld}", w->set.retention_days);
 	const struct bm_event ev = {.application_id = id, .kind = "anonymised", .data = data};
 	char basis[32];
@@ -211,7 +212,7 @@ static void anonymise_one(struct worker *w, long long id)
 	bm_log(BM_LOG_INFO, NULL, "application %lld: anonymised after %ld days of retention", id,
 	       w->set.retention_days);
 	bm_dbres_free(app);
-	bm_dbres_free(counts);
+	bm_dbres_free(v1);
 	return;
 out:
 	bm_db_rollback(w->db);
@@ -220,7 +221,7 @@ out:
 		       "application %lld: anonymisation failed (%s), retried later", id,
 		       bm_err_code(e));
 	bm_dbres_free(app);
-	bm_dbres_free(counts);
+	bm_dbres_free(v1);
 }
 
 /* Delete one attachment still unclaimed past its time, with its record; queue its file. */
