@@ -104,6 +104,16 @@ def sql(env, statement):
     return [line.split("\t") for line in out.stdout.splitlines()]
 
 
+def sql_script(env, script):
+    """Run a script through the client's standard input, where DELIMITER works (triggers
+    with compound bodies); fails the test on an error."""
+    subprocess.run(
+        ["mariadb", "--default-character-set=utf8mb4", *db_address(env),
+         "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"]], input=script,
+        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
+        check=True, capture_output=True, text=True, timeout=30)
+
+
 def count(env, where="1=1"):
     return int(sql(env, f"SELECT COUNT(*) FROM applications WHERE {where}")[0][0])
 

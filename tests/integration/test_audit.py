@@ -6,7 +6,7 @@ fails and names the event."""
 import os
 import subprocess
 
-from citizen import db_address, petition, sql
+from citizen import petition, sql, sql_script
 from staff import bearer, token_for
 
 
@@ -29,15 +29,6 @@ def unescape_batch(value):
             out.append(value[i])
             i += 1
     return "".join(out)
-
-
-def sql_script(env, script):
-    """Run a script through the client's standard input (DELIMITER works there)."""
-    subprocess.run(
-        ["mariadb", "--default-character-set=utf8mb4", *db_address(env),
-         "-u", env["BIMER_DB_USER"], env["BIMER_DB_NAME"]], input=script,
-        env={"PATH": "/usr/bin:/bin", "MYSQL_PWD": env["BIMER_DB_PASSWORD"]},
-        check=True, capture_output=True, text=True, timeout=30)
 
 
 def keyed_in(api, env):

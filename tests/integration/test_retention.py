@@ -10,12 +10,13 @@ by moving its closed_at back, which no other test does."""
 import contextlib
 import hashlib
 import json
+import pathlib
 import subprocess
 import time
 
 import pytest
 
-from citizen import db_address, petition, sql, wait_for
+from citizen import db_address, mails_to, petition, sql, sql_script, wait_for
 from test_appeals import (NEGATIVE, REASON, Staff, audit_ok, filed, ip, keyed_in, refused,
                           status_of, upload)
 from test_attachments import store, stored_path, tiny_pdf  # noqa: F401 (store: a fixture)
@@ -113,8 +114,7 @@ def test_a_closed_application_past_its_period_is_anonymised_and_recorded(
     for table, where in (("attachments", f"id = '{att['attachment_id']}'"),
                          ("appeal_copies", "appeal_id IN (SELECT id FROM appeals WHERE "
                           f"application_id = {aid})"),
-                         ("outbox", f"application_id = {aid}"),
-                         ("verification_tokens", f"application_id = {aid}")):
+                         ("outbox", f"application_id = {aid}")):
         assert column(env, table, "COUNT(*)", where) == ["0"], table
     wait_for("the attachment's file to be removed", lambda: not stored_path(store, sha).exists())
     assert column(env, "attachment_file_removals", "COUNT(*)", f"sha256 = UNHEX('{sha}')") == ["0"]
@@ -294,3 +294,78 @@ def test_a_file_is_not_removed_while_its_content_is_locked(api, staff, stack_env
                       f"sha256 = UNHEX('{sha}')") == ["1"]
     wait_for("the file to be removed once the lock is free",
              lambda: not stored_path(store, sha).exists())
+
+
+def test_an_internet_application_loses_its_links_mails_and_cancel_reason(api, stack_env):
+    env = stack_env
+    body = petition()
+    r = api.post("/api/v1/applications", json=body, headers={"X-Forwarded-For": ip()})
+    assert r.status_code == 202, r.text
+    no, tc = r.json()["application_no"], body["applicant"]["tc_kimlik_no"]
+    reason = "Sorunum başka yoldan çözüldü, teşekkürler."
+    c = api.post(f"/api/v1/applications/{no}/cancel", json={"tc_kimlik_no": tc, "reason": reason},
+                 headers={"X-Forwarded-For": ip()})
+    assert c.status_code == 200, c.text
+    mails_to(env, body["applicant"]["email"], count=2)  # verification, then cancellation
+    aid = app_id(env, no)
+    [[tokens]] = sql(env, f"SELECT COUNT(*) FROM verification_tokens WHERE application_id = {aid}")
+    [[mails]] = sql(env, f"SELECT COUNT(*) FROM outbox WHERE application_id = {aid}")
+    assert int(tokens) >= 1 and int(mails) >= 2
+    age(env, no)
+    anonymised(env, no)
+    for table in ("verification_tokens", "outbox"):
+        assert column(env, table, "COUNT(*)", f"application_id = {aid}") == ["0"], table
+    [[note, kept]] = sql(env, "SELECT IFNULL(note, 'NULL'), LOWER(HEX(note_sha256)) FROM "
+                         f"application_events WHERE application_id = {aid} AND kind = 'cancelled'")
+    assert (note, kept) == ("NULL", hashlib.sha256(reason.encode()).hexdigest())
+    [[detail]] = sql(env, f"SELECT detail FROM data_destructions WHERE application_id = {aid}")
+    assert json.loads(detail)["mails_deleted"] == int(mails)
+    audit_ok(env, no)
+
+
+def test_an_anonymisation_that_fails_midway_changes_nothing(api, staff, stack_env,
+                                                           store):  # noqa: F811
+    """One step refused (a trigger of the test's own on the mails): the whole transaction
+    rolls back and the worker tries again; once the step can run, it completes."""
+    env = stack_env
+    app, att = decided_appeal_with_attachment(api, staff)
+    aid = app_id(env, app.no)
+    sha = column(env, "attachments", "LOWER(HEX(sha256))", f"id = '{att['attachment_id']}'")[0]
+    before = sql(env, "SELECT id, IFNULL(note, ''), IFNULL(data, '') FROM application_events "
+                 f"WHERE application_id = {aid} ORDER BY id")
+    log = pathlib.Path(env["BIMER_LOG_DIR"]) / "worker.log"
+    failed = f"application {aid}: anonymisation failed"
+    sql_script(env, "DELIMITER $$\nCREATE TRIGGER tr_test_retention_block BEFORE DELETE ON "
+               f"outbox FOR EACH ROW BEGIN IF OLD.application_id = {aid} THEN SIGNAL SQLSTATE "
+               "'45000' SET MESSAGE_TEXT = 'test: blocked'; END IF; END$$\n")
+    try:
+        age(env, app.no)
+        wait_for("the worker to try and fail", lambda: failed in log.read_text(encoding="utf-8"))
+        row = sql(env, "SELECT IFNULL(anonymised_at, 'NULL'), IFNULL(HEX(applicant_tckn_hmac), "
+                  f"'NULL'), subject FROM applications WHERE id = {aid}")[0]
+        assert row[0] == "NULL" and row[1] != "NULL" and row[2] != PLACEHOLDER
+        assert sql(env, "SELECT id, IFNULL(note, ''), IFNULL(data, '') FROM application_events "
+                   f"WHERE application_id = {aid} ORDER BY id") == before
+        [[reason]] = sql(env, f"SELECT reason FROM appeals WHERE application_id = {aid}")
+        assert reason == REASON
+        assert column(env, "attachments", "COUNT(*)", f"id = '{att['attachment_id']}'") == ["1"]
+        assert column(env, "data_destructions", "COUNT(*)", f"application_id = {aid}") == ["0"]
+        assert stored_path(store, sha).exists()
+    finally:
+        sql(env, "DROP TRIGGER IF EXISTS tr_test_retention_block")
+    anonymised(env, app.no)
+    assert column(env, "data_destructions", "COUNT(*)", f"application_id = {aid}") == ["1"]
+    audit_ok(env, app.no)
+
+
+def test_an_upload_whose_content_stays_locked_is_503_and_leaves_nothing(api, stack_env,
+                                                                        store):  # noqa: F811
+    data = tiny_pdf("held " + ip())
+    sha = hashlib.sha256(data).hexdigest()
+    with holding_store_lock(stack_env, sha, 60):
+        r = api.post("/api/v1/attachments", data=data, timeout=30,
+                     headers={"Content-Type": "application/pdf", "X-Forwarded-For": ip()})
+    assert r.status_code == 503, r.text
+    assert r.json()["code"] == "SERVICE_UNAVAILABLE"
+    assert column(stack_env, "attachments", "COUNT(*)", f"sha256 = UNHEX('{sha}')") == ["0"]
+    assert not stored_path(store, sha).exists()
