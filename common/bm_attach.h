@@ -9,6 +9,13 @@
  * cleaner around counting the rows that name the content and removing the
  * file. Without it an upload could find the file, the cleaner remove it, and
  * the upload then commit a row whose file is gone.
+ *
+ * The removals are a queue in MariaDB (attachment_file_removals): the
+ * cleaner removes a queued content's file, and any temporary file of it a
+ * dead writer left, when no row names the content, and drops the entry
+ * either way. Deleting an attachment row queues its content; so does an
+ * upload, before it writes the file, so a file whose row never came (a
+ * failed insert, a crash) is removed too.
  */
 #ifndef BM_ATTACH_H
 #define BM_ATTACH_H

@@ -14,8 +14,11 @@
  * (outside the web root) as <dir>/ab/cd/<sha256 hex>: written to a temporary
  * file, fsync'd, renamed into place and the directory fsync'd, so a crash
  * leaves either the whole file or none, and the same content is stored once.
- * The row comes after the file, so a row never names missing content (a
- * crash in between leaves at worst a file no row names). The client gets an
+ * The row comes after the file, so a row never names missing content. A
+ * file no row ever names (the insert failed, or the service died before it)
+ * is not left behind: its removal is queued first, and the worker's pass
+ * removes the file unless a row names the content by then (bm_attach.h).
+ * The client gets an
  * id of 128 random bits; an Idempotency-Key makes a retried upload answer the
  * first id again.
  *
@@ -57,6 +60,9 @@ struct upload {
 
 static const char *const media_types[] = {"application/pdf", "image/png", "image/jpeg", NULL};
 
+/* Queued before the file is written; settled by the worker (services/worker/retention.c). */
+static const char sql_queue_removal[] =
+    "INSERT IGNORE INTO attachment_file_removals (sha256) VALUES (?)";
 static const char sql_insert[] = "INSERT INTO attachments (id, sha256, size, content_type, "
                                  "idempotency_key) VALUES (?, ?, ?, ?, ?)";
 static const char sql_by_key[] =
@@ -345,7 +351,8 @@ void attachments_create(struct bm_req *req)
 		return;
 	if (!limit_or_reply(req))
 		return;
-	/* The store's lock on this content (bm_attach.h): the worker may be removing its file. */
+	/* The store's lock on this content (bm_attach.h): the worker may be removing its file.
+	 * Under it the file's removal is queued, then the file written, then the row. */
 	char lock[BM_ATTACH_LOCK_LEN];
 	struct bm_dbres *got = NULL;
 	bm_attach_lock_name(up.hex, lock);
@@ -357,7 +364,9 @@ void attachments_create(struct bm_req *req)
 		return;
 	}
 	bm_dbres_free(got);
-	if ((e = store_file(req, &up)))
+	struct bm_dbp sha[] = {BM_DB_BLOB(up.sha, sizeof up.sha)};
+	if ((e = bm_db_run(req->ctx->db, sql_queue_removal, sha, 1, NULL)) ||
+	    (e = store_file(req, &up)))
 		bm_reply_error(req, e);
 	else
 		record_and_reply(req, &up);

@@ -29,10 +29,14 @@
  * in the submission service), so an upload of the same bytes racing the
  * removal never ends with a row whose file is gone. A crash between the
  * commit and the unlink leaves the queue row, and the next pass finishes.
+ * An upload queues its content too, before it writes the file: a file whose
+ * row never came (a failed insert, a dead service) is removed the same way,
+ * as are a dead writer's partial copies.
  *
  * Paced by BIMER_RETENTION_SWEEP_MS (0: off), at once again while a pass is
  * full; pages through its candidates by id like the deadline sweeps.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,7 +287,33 @@ static bool file_path(const struct worker *w, const char hex[65], char *out, siz
 	return n > 0 && (size_t)n < cap;
 }
 
-/* Remove one queued file unless an attachment row names its content again. */
+/*
+ * The temporary files of this content (<hex>.tmp.XXXXXX beside it, attachments.c)
+ * that a writer left when it died: under the content's lock no writer is at work.
+ */
+static void remove_leftovers(const char *path, const char *hex)
+{
+	char dir[4200], prefix[80];
+	const char *slash = strrchr(path, '/');
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	snprintf(prefix, sizeof prefix, "%s.tmp.", hex);
+	if (!(d = opendir(dir)))
+		return; /* no directory: nothing was ever written there */
+	for (struct dirent *de; (de = readdir(d));)
+		if (!strncmp(de->d_name, prefix, strlen(prefix)) &&
+		    !unlinkat(dirfd(d), de->d_name, 0))
+			bm_log(BM_LOG_INFO, NULL, "attachment file %.12s: a partial copy removed",
+			       hex);
+	closedir(d);
+}
+
+/*
+ * Settle one queued content: its file is removed unless an attachment row
+ * names the content (again, or by now: an upload queues its content before
+ * it writes the file), and its dead writers' partial copies in any case.
+ */
 static void remove_file(struct worker *w, const unsigned char sha[32])
 {
 	char hex[65], lock[BM_ATTACH_LOCK_LEN], path[4200];
@@ -295,19 +325,21 @@ static void remove_file(struct worker *w, const unsigned char sha[32])
 	struct bm_dbp name[] = {BM_DB_STR(lock)};
 	if (bm_db_run(w->db, BM_ATTACH_SQL_LOCK_BRIEF, name, 1, &got) || got->nrows != 1 ||
 	    col_int(got, 0) != 1) {
-		bm_log(BM_LOG_WARN, NULL, "attachment file %.12s: lock not taken, retried later",
-		       hex);
+		bm_log(BM_LOG_INFO, NULL, "attachment file %.12s: in use, retried later", hex);
 		goto out;
 	}
-	if (bm_db_run(w->db, sql_file_refs, key, 1, &refs) || refs->nrows != 1)
+	if (bm_db_run(w->db, sql_file_refs, key, 1, &refs) || refs->nrows != 1 ||
+	    !file_path(w, hex, path, sizeof path))
 		goto unlock;
+	remove_leftovers(path, hex);
 	if (col_int(refs, 0) == 0) {
-		if (!file_path(w, hex, path, sizeof path) || (unlink(path) && errno != ENOENT)) {
+		if (!unlink(path))
+			bm_log(BM_LOG_INFO, NULL, "attachment file %.12s: removed", hex);
+		else if (errno != ENOENT) { /* gone already: an upload's file never written */
 			bm_log(BM_LOG_WARN, NULL, "attachment file %.12s: not removed (%s)", hex,
 			       strerror(errno));
 			goto unlock;
 		}
-		bm_log(BM_LOG_INFO, NULL, "attachment file %.12s: removed", hex);
 	}
 	(void)bm_db_run(w->db, sql_file_done, key, 1, NULL);
 unlock:

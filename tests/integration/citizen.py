@@ -118,10 +118,11 @@ def count(env, where="1=1"):
     return int(sql(env, f"SELECT COUNT(*) FROM applications WHERE {where}")[0][0])
 
 
-def service_log_rid(request_id):
-    """A request id as a service writes it in its log: bm_log_scrub masks every run of 11
-    or more digits whole (nginx's access log masks 11 at a time, see test_stack)."""
-    return re.sub(r"[0-9]{11,}", lambda m: "*" * len(m.group()), request_id)
+def as_service_logs(text):
+    """A request id or a digest's prefix as a service writes it in its log: bm_log_scrub
+    masks every run of 11 or more digits whole (nginx's access log masks 11 at a time, see
+    test_stack)."""
+    return re.sub(r"[0-9]{11,}", lambda m: "*" * len(m.group()), text)
 
 
 def wait_for(what, fn, timeout=30, step=0.05):

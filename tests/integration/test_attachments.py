@@ -34,7 +34,7 @@ from requests.adapters import HTTPAdapter
 
 import openapi_check
 from conftest import Api
-from citizen import service_log_rid, sql
+from citizen import as_service_logs, sql
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PATH = "/api/v1/attachments"
@@ -275,7 +275,7 @@ def test_one_byte_over_10_mib_is_413_from_the_service(api, stack_env):
     data = b"\x89PNG\r\n\x1a\n" + os.urandom(LIMIT - 8 + 1)
     r = upload(api, data, "image/png", timeout=60)
     problem(r, 413, "PAYLOAD_TOO_LARGE")
-    rid = service_log_rid(r.headers["X-Request-Id"])
+    rid = as_service_logs(r.headers["X-Request-Id"])
     deadline = time.time() + 5
     while f'"req":"{rid}"' not in request_ids_in_service_log(stack_env):
         assert time.time() < deadline, "the service never saw the 10 MiB + 1 request"
@@ -288,7 +288,7 @@ def test_12_mib_is_413_from_nginx(api, stack_env):
     r = upload(api, data, "image/png", timeout=60)
     problem(r, 413, "PAYLOAD_TOO_LARGE")
     time.sleep(0.5)
-    rid = service_log_rid(r.headers["X-Request-Id"])
+    rid = as_service_logs(r.headers["X-Request-Id"])
     assert f'"req":"{rid}"' not in request_ids_in_service_log(stack_env)
 
 

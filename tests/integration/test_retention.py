@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from citizen import db_address, mails_to, petition, sql, sql_script, wait_for
+from citizen import (as_service_logs, db_address, mails_to, petition, sql, sql_script,
+                     wait_for)
 from test_appeals import (NEGATIVE, REASON, Staff, audit_ok, filed, ip, keyed_in, refused,
                           status_of, upload)
 from test_attachments import store, stored_path, tiny_pdf  # noqa: F401 (store: a fixture)
@@ -369,3 +370,79 @@ def test_an_upload_whose_content_stays_locked_is_503_and_leaves_nothing(api, sta
     assert r.json()["code"] == "SERVICE_UNAVAILABLE"
     assert column(stack_env, "attachments", "COUNT(*)", f"sha256 = UNHEX('{sha}')") == ["0"]
     assert not stored_path(store, sha).exists()
+
+
+@contextlib.contextmanager
+def refusing_rows_of(env, sha):
+    """A trigger of the test's own refusing attachment rows of this content, as a database
+    failing at the last step would: by then the upload has stored the file."""
+    sql_script(env, "DELIMITER $$\nCREATE TRIGGER tr_test_attachment_refused BEFORE INSERT ON "
+               f"attachments FOR EACH ROW BEGIN IF NEW.sha256 = UNHEX('{sha}') THEN SIGNAL "
+               "SQLSTATE '45000' SET MESSAGE_TEXT = 'test: refused'; END IF; END$$\n")
+    try:
+        yield
+    finally:
+        sql(env, "DROP TRIGGER IF EXISTS tr_test_attachment_refused")
+
+
+def worker_log(env):
+    return (pathlib.Path(env["BIMER_LOG_DIR"]) / "worker.log").read_text(encoding="utf-8")
+
+
+def settled(env, sha):
+    wait_for("the queued content to be settled", lambda: column(
+        env, "attachment_file_removals", "COUNT(*)", f"sha256 = UNHEX('{sha}')") == ["0"])
+
+
+def post_pdf(api, data):
+    return api.post("/api/v1/attachments", data=data,
+                    headers={"Content-Type": "application/pdf", "X-Forwarded-For": ip()})
+
+
+def test_a_file_whose_row_never_came_is_removed(api, stack_env, store):  # noqa: F811
+    env = stack_env
+    data = tiny_pdf("no row " + ip())
+    sha = hashlib.sha256(data).hexdigest()
+    with refusing_rows_of(env, sha):
+        r = post_pdf(api, data)
+    assert r.status_code == 503 and r.json()["code"] == "SERVICE_UNAVAILABLE", r.text
+    assert column(env, "attachments", "COUNT(*)", f"sha256 = UNHEX('{sha}')") == ["0"]
+    # the worker logs "removed" only when its unlink took a file away
+    removed = f"attachment file {as_service_logs(sha[:12])}: removed"
+    wait_for("the worker to remove the stored file", lambda: removed in worker_log(env))
+    assert not stored_path(store, sha).exists()
+    settled(env, sha)
+    # the same bytes uploaded again are stored afresh
+    r = post_pdf(api, data)
+    assert r.status_code == 201, r.text
+    settled(env, sha)
+    assert stored_path(store, sha).read_bytes() == data
+
+
+def test_a_failed_upload_of_stored_content_keeps_the_file_but_not_partial_copies(
+        api, stack_env, store):  # noqa: F811
+    env = stack_env
+    data = tiny_pdf("kept " + ip())
+    sha = hashlib.sha256(data).hexdigest()
+    first = post_pdf(api, data)
+    assert first.status_code == 201, first.text
+    settled(env, sha)
+    path = stored_path(store, sha)
+    # what a writer killed between its temporary file and the rename leaves beside it
+    partial = path.with_name(sha + ".tmp.Xy12Zw")
+    partial.write_bytes(data[:100])
+    other = path.with_name("0" * 64 + ".tmp.Xy12Zw")  # another content's: not this entry's
+    other.write_bytes(b"x")
+    try:
+        with refusing_rows_of(env, sha):
+            r = post_pdf(api, data)
+        assert r.status_code == 503, r.text
+        wait_for("the partial copy to be removed", lambda: not partial.exists())
+        settled(env, sha)
+        assert path.read_bytes() == data
+        assert other.exists()
+        assert column(env, "attachments", "id", f"sha256 = UNHEX('{sha}')") == [
+            first.json()["attachment_id"]]
+    finally:
+        other.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from citizen import service_log_rid, wait_for
+from citizen import as_service_logs, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("submission", "verification", "routing", "status", "appeal")
@@ -425,7 +425,7 @@ def test_an_idle_service_writes_its_request_line_at_once(base_url, stack_env):
     marker = "".join(chr(ord("a") + b % 26) for b in uuid.uuid4().bytes)
     r = requests.get(base_url + "/api/v1/status/TRK" + marker, timeout=10)
     assert r.status_code == 404
-    rid = service_log_rid(r.headers["X-Request-Id"])
+    rid = as_service_logs(r.headers["X-Request-Id"])
     log = Path(stack_env["BIMER_LOG_DIR"]) / "status.log"
 
     def written():
