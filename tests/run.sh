@@ -39,7 +39,9 @@ export BIMER_MAIL_LOCK_S=8 BIMER_SMTP_TIMEOUT_S=5
 # test clock and act on them later; test_sweeps.py runs a sweeping worker of its own.
 export BIMER_DEADLINE_SWEEP_MS=0
 # Retention (3650 days by default) looks often: test_retention.py ages applications by years.
-export BIMER_RETENTION_SWEEP_MS=300
+# Expired unverified applications go after 3000 days here, not 30: bimer-demodata's 2022
+# rows (test_demodata.py) must stay whole while test_retention.py ages one past it.
+export BIMER_RETENTION_SWEEP_MS=300 BIMER_RETENTION_EXPIRED_DAYS=3000
 unset BIMER_SMTP_URL # the test stack always runs its own mail sink
 export ASAN_OPTIONS="log_path=$BIMER_VAR_DIR/log/asan:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$BIMER_VAR_DIR/log/ubsan"

@@ -196,8 +196,9 @@ int main(int argc, char **argv)
 	if (w.set.retention_sweep_ms)
 		bm_log(
 		    BM_LOG_INFO, NULL,
-		    "retention sweep every %ld ms: closed applications anonymised after %ld days",
-		    w.set.retention_sweep_ms, w.set.retention_days);
+		    "retention sweep every %ld ms: closed applications anonymised after %ld days, "
+		    "expired unverified ones after %ld",
+		    w.set.retention_sweep_ms, w.set.retention_days, w.set.retention_expired_days);
 	else
 		bm_log(BM_LOG_INFO, NULL, "retention sweep off (BIMER_RETENTION_SWEEP_MS=0)");
 	while (!worker_stop_requested(&w)) {

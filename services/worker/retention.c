@@ -3,8 +3,10 @@
  * retention: the end of the retention period (KVKK, Law 6698 art. 7;
  * security.md "Data protection"; migration 0017).
  *
- * An application closed for BIMER_RETENTION_DAYS (with no appeal pending)
- * is anonymised in one transaction, under its row lock:
+ * An application closed for BIMER_RETENTION_DAYS (with no appeal pending),
+ * or expired unverified for BIMER_RETENTION_EXPIRED_DAYS (D7: it was never
+ * received, D5, so nothing in it is needed for long), is anonymised in one
+ * transaction, under its row lock:
  *   - the applicant's ID number (both columns), names, e-mail, phone and
  *     address, the tracking code's hash and the idempotency key go; the
  *     subject and the text become a fixed sentence;
@@ -56,16 +58,18 @@ static const char placeholder[] =
     "anonimleştirilmiştir.";
 
 #define CLOSED_STATUSES "('answered', 'not_processed', 'cancelled', 'deemed_rejected', 'expired')"
+/* Parameters: the days of BIMER_RETENTION_DAYS, then of BIMER_RETENTION_EXPIRED_DAYS. */
 #define DUE_WHERE                                                                                  \
-	"a.anonymised_at IS NULL AND a.closed_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY "             \
-	"AND a.status IN " CLOSED_STATUSES " AND NOT EXISTS (SELECT 1 FROM appeals x "             \
-	"WHERE x.open_application_id = a.id)"
+	"a.anonymised_at IS NULL AND a.status IN " CLOSED_STATUSES " AND ((a.status <> 'expired' " \
+	"AND a.closed_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY) OR (a.status = 'expired' "           \
+	"AND a.closed_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY)) AND NOT EXISTS (SELECT 1 "          \
+	"FROM appeals x WHERE x.open_application_id = a.id)"
 
 static const char sql_due[] =
     "SELECT a.id FROM applications a WHERE " DUE_WHERE " AND a.id > ? ORDER BY a.id LIMIT ?";
-static const char sql_lock[] =
-    "SELECT a.application_no, DATE_FORMAT(a.closed_at, "
-    "'%Y-%m-%d %H:%i:%s.%f') FROM applications a WHERE a.id = ? AND " DUE_WHERE " FOR UPDATE";
+static const char sql_lock[] = "SELECT a.application_no, DATE_FORMAT(a.closed_at, "
+                               "'%Y-%m-%d %H:%i:%s.%f'), a.status = 'expired' "
+                               "FROM applications a WHERE a.id = ? AND " DUE_WHERE " FOR UPDATE";
 /* Version-1 events keep their texts (their hash covers them): counted in the record. */
 static const char sql_v1_texts[] =
     "SELECT COUNT(*) FROM application_events WHERE application_id = ? AND "
@@ -184,7 +188,8 @@ static enum bm_err destroy(struct bm_db *db, long long id, long long counts[N__C
 /* Anonymise one application, if it is still due, with its event and its record. */
 static void anonymise_one(struct worker *w, long long id)
 {
-	struct bm_dbp due[] = {BM_DB_INT(id), BM_DB_INT(w->set.retention_days)};
+	struct bm_dbp due[] = {BM_DB_INT(id), BM_DB_INT(w->set.retention_days),
+	                       BM_DB_INT(w->set.retention_expired_days)};
 	struct bm_dbp one[] = {BM_DB_INT(id)};
 	struct bm_dbres *app = NULL, *v1 = NULL;
 	long long n[N__COUNT] = {0};
@@ -193,8 +198,9 @@ static void anonymise_one(struct worker *w, long long id)
 
 	if (bm_db_begin(w->db))
 		return;
-	if ((e = bm_db_run(w->db, sql_lock, due, 2, &app)) || app->nrows != 1)
+	if ((e = bm_db_run(w->db, sql_lock, due, 3, &app)) || app->nrows != 1)
 		goto out; /* no longer due: anonymised, reopened or appealed meanwhile */
+	long days = col_int(app, 2) ? w->set.retention_expired_days : w->set.retention_days;
 	if ((e = bm_db_run(w->db, sql_v1_texts, one, 1, &v1)) || (e = destroy(w->db, id, n)))
 		goto out;
 	snprintf(detail, sizeof detail,
@@ -203,18 +209,18 @@ static void anonymise_one(struct worker *w, long long id)
 	         "\"subject\",\"body\"],\"events_redacted\":%lld,\"events_not_redactable\":%lld,"
 	         "\"mails_deleted\":%lld,\"attachments_deleted\":%lld,\"appeals_redacted\":%lld}",
 	         n[N_EVENTS], col_int(v1, 0), n[N_MAILS], n[N_ATTACHMENTS], n[N_APPEALS]);
-	snprintf(data, sizeof data, "{\"retention_days\":%ld}", w->set.retention_days);
+	snprintf(data, sizeof data, "{\"retention_days\":%ld}", days);
 	const struct bm_event ev = {.application_id = id, .kind = "anonymised", .data = data};
 	char basis[32];
 	snprintf(basis, sizeof basis, "%.23s", bm_dbres_get(app, 0, 1));
-	snprintf(period, sizeof period, "P%ldD", w->set.retention_days);
+	snprintf(period, sizeof period, "P%ldD", days);
 	struct bm_dbp rec[] = {BM_DB_INT(id), BM_DB_STR(bm_dbres_get(app, 0, 0)), BM_DB_STR(basis),
 	                       BM_DB_STR(period), BM_DB_STR(detail)};
 	if ((e = bm_event_append(w->db, &ev)) || (e = bm_db_run(w->db, sql_record, rec, 5, NULL)) ||
 	    (e = bm_db_commit(w->db)))
 		goto out;
 	bm_log(BM_LOG_INFO, NULL, "application %lld: anonymised after %ld days of retention", id,
-	       w->set.retention_days);
+	       days);
 	bm_dbres_free(app);
 	bm_dbres_free(v1);
 	return;
@@ -369,13 +375,14 @@ static bool files_run(struct worker *w)
 bool retention_run(struct worker *w)
 {
 	long long now = worker_mono_ms();
-	struct bm_dbp p[4] = {BM_DB_INT(w->set.retention_days)};
+	struct bm_dbp p[4] = {BM_DB_INT(w->set.retention_days),
+	                      BM_DB_INT(w->set.retention_expired_days)};
 	bool more;
 
 	if (w->set.retention_sweep_ms == 0 || (!w->retention_more && now < w->retention_at_ms))
 		return false;
 	w->retention_at_ms = now + w->set.retention_sweep_ms;
-	more = sweep_ids(w, &w->retention_cur, sql_due, p, 3, anonymise_one);
+	more = sweep_ids(w, &w->retention_cur, sql_due, p, 4, anonymise_one);
 	if (!worker_stop_requested(w))
 		more |= unclaimed_run(w);
 	if (!worker_stop_requested(w))

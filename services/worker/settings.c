@@ -33,6 +33,9 @@
  *                                   is anonymised (retention.c); the period is
  *                                   the data controller's retention policy's
  *                                   (KVKK art. 7), ten years unless it says else
+ *   BIMER_RETENTION_EXPIRED_DAYS 30 the same for an application that expired
+ *                                   unverified (D7): never received (D5), it is
+ *                                   kept only for the applicant's questions
  *   BIMER_RETENTION_SWEEP_MS  60000 how often retention.c looks for work when
  *                                   idle; 0 turns it off in this worker
  *   BIMER_ATTACHMENT_UNCLAIMED_HOURS 24 an upload no application or appeal
@@ -107,6 +110,7 @@ int worker_settings_load(struct worker_settings *s, char *err, size_t errlen)
 	    {"BIMER_MONTHLY_REPORTS", 1, 0, 1, &s->monthly_reports},
 	    {"BIMER_REPORT_REFRESH_S", 300, 0, 86400, &s->report_refresh_s},
 	    {"BIMER_RETENTION_DAYS", 3650, 1, 36500, &s->retention_days},
+	    {"BIMER_RETENTION_EXPIRED_DAYS", 30, 1, 36500, &s->retention_expired_days},
 	    {"BIMER_RETENTION_SWEEP_MS", 60000, 0, 86400000, &s->retention_sweep_ms},
 	    {"BIMER_ATTACHMENT_UNCLAIMED_HOURS", 24, 1, 8760, &s->unclaimed_hours},
 	};

@@ -52,6 +52,8 @@ struct worker_settings {
 	time_t reports_now;
 	/* BIMER_RETENTION_DAYS: days after the closing, then an application is anonymised */
 	long retention_days;
+	/* BIMER_RETENTION_EXPIRED_DAYS: the same for an application expired unverified */
+	long retention_expired_days;
 	/* BIMER_RETENTION_SWEEP_MS: idle interval of retention.c (0: off) */
 	long retention_sweep_ms;
 	/* BIMER_ATTACHMENT_UNCLAIMED_HOURS: then an upload nothing claimed is deleted */

@@ -446,3 +446,40 @@ def test_a_failed_upload_of_stored_content_keeps_the_file_but_not_partial_copies
     finally:
         other.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
+
+
+def test_an_application_expired_unverified_goes_after_its_shorter_period(api, staff, stack_env):
+    """D7: never verified, never received (D5); kept BIMER_RETENTION_EXPIRED_DAYS, while an
+    application answered as long ago stays for BIMER_RETENTION_DAYS."""
+    env = stack_env
+    days = int(env.get("BIMER_RETENTION_EXPIRED_DAYS", "30"))
+    assert days < int(env.get("BIMER_RETENTION_DAYS", "3650"))
+    ttl = int(env.get("BIMER_VERIFY_TTL_HOURS", "48"))
+    body = petition()
+    r = api.post("/api/v1/applications", json=body, headers={"X-Forwarded-For": ip()})
+    assert r.status_code == 202, r.text
+    no = r.json()["application_no"]
+    aid = app_id(env, no)
+    mails_to(env, body["applicant"]["email"])  # the verification mail
+    sql(env, f"UPDATE applications SET created_at = created_at - INTERVAL {ttl + 1} HOUR "
+        f"WHERE id = {aid}")
+    wait_for("the worker to expire it", lambda: column(
+        env, "applications", "status", f"id = {aid}") == ["expired"])
+    answered = refused(staff, "2026-06-01T10:00:00+03:00", "2026-06-03T10:00:00+03:00")
+    back = f"UTC_TIMESTAMP(3) - INTERVAL {days + 1} DAY"
+    sql(env, f"UPDATE applications SET closed_at = {back} WHERE application_no IN "
+        f"('{no}', '{answered.no}')")
+    anonymised(env, no)
+    [[period, basis_ok]] = sql(env, "SELECT retention, basis_at < UTC_TIMESTAMP(3) - INTERVAL "
+                               f"{days} DAY FROM data_destructions WHERE application_id = {aid}")
+    assert (period, basis_ok) == (f"P{days}D", "1")
+    [[data]] = sql(env, "SELECT data FROM application_events WHERE kind = 'anonymised' AND "
+                   f"application_id = {aid}")
+    assert json.loads(data) == {"retention_days": days}
+    assert column(env, "applications", "IFNULL(applicant_email, 'NULL')", f"id = {aid}") == [
+        "NULL"]
+    assert column(env, "outbox", "COUNT(*)", f"application_id = {aid}") == ["0"]
+    time.sleep(1.5)  # several more passes of the worker (every 300 ms on the test stack)
+    assert column(env, "applications", "IFNULL(anonymised_at, 'NULL')",
+                  f"application_no = '{answered.no}'") == ["NULL"]
+    audit_ok(env, no)
