@@ -27,7 +27,7 @@
 
 const struct bm_field login_fields[] = {
     {.name = "username", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 64},
-    {.name = "password", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 1024},
+    {.name = "password", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .min = 1, .max = 256},
     {0}};
 
 const struct bm_field refresh_fields[] = {{.name = "refresh_token",

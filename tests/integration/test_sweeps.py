@@ -384,6 +384,9 @@ def add_user(env, institution, active=True):
     sql(env, "INSERT INTO users (username, password_hash, full_name, email, institution_code, "
              f"active) VALUES ('{name}', '!', 'Süre Hatırlatma Deneme', '{email}', "
              f"'{institution}', {1 if active else 0})")
+    # every account the admin API makes has a role (Roles: minItems 1), so this one too
+    sql(env, "INSERT INTO user_roles (user_id, role) SELECT id, 'institution_user' FROM users "
+             f"WHERE username = '{name}'")
     return email
 
 

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: MIT
+"""Every operation against hostile input, driven by api-spec/openapi.yaml.
+
+For each operation that takes a JSON body, its request schema yields a body
+and, field by field, values the schema forbids (a wrong type, null where a
+value is required, a string or a list one past its maximum). The spec itself
+confirms each mutated body is invalid before it is sent, and the service must
+then refuse it with a 4xx problem+json that the spec documents: never a 2xx
+(a wrong value taken), never a 5xx, never a crash (the sanitizer scan at the
+end of the run would report one). Every operation also gets bodies that are
+not JSON objects at all: broken JSON, a nesting bomb, invalid UTF-8, NUL and
+lone surrogates, the wrong media type. Path and query parameters get
+traversal, NUL, overlong and SQL-looking values, and must not cause a 5xx.
+Operations behind staff or agency login are called with a demo staff token,
+so the checks reach the field validation behind the authentication.
+"""
+import copy
+import json
+import re
+import secrets
+
+import pytest
+
+import openapi_check
+from citizen import petition
+from staff import bearer, client_ip, token_for
+
+SPEC = openapi_check.load_spec()
+METHODS = ("get", "post", "put", "patch", "delete")
+
+# A staff account that may call the operation (its role is checked after the body is).
+ACCOUNT = {"/api/v1/admin/": "merkez.operator", "/api/v1/appeals/{id}/information-response":
+           "ankara.meb", "/api/v1/appeals": "bedk.uye", "/api/v1/applications/{no}/answer":
+           "ankara.meb", "/api/v1/applications/{no}/extend": "ankara.meb"}
+DEFAULT_ACCOUNT = "merkez.operator"
+
+HOSTILE_SEGMENTS = ["%00", "..%2F..%2Fetc%2Fpasswd", "%FF%FE%FD", "x" * 3000,
+                    "1%27%20OR%20%271%27%3D%271", "%C4%B0STANBUL", "-1", "0",
+                    "99999999999999999999999999"]
+HOSTILE_QUERY = ["%00", "-1", "0", "99999999999999999999999999", "1e309", "x" * 3000,
+                 "%FF%FE", "[]", "2026-13-45", "%27%3B--"]
+RAW_BODIES = [b"", b"null", b"[]", b"\"text\"", b"12", b"true", b"{", b"{\"a\":",
+              b"{\"a\":1,}", b"{\"a\" 1}", b"[" * 50000 + b"]" * 50000,
+              b"{\"a\":" * 5000 + b"1" + b"}" * 5000, b"{\"subject\":\"\xff\xfe\"}",
+              b"{\"subject\":\"\\u0000\"}", b"{\"subject\":\"\\ud800\"}",
+              b"\xef\xbb\xbf{}", b"{}" * 1000, b"1e999999"]
+
+
+def resolve(schema):
+    """A schema with its $ref followed and an allOf merged (properties, required)."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = openapi_check._load(openapi_check.spec_path()).pointer(schema["$ref"])
+    if isinstance(schema, dict) and "allOf" in schema:
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = resolve(part)
+            merged.setdefault("properties", {}).update(part.get("properties", {}))
+            merged["required"] = merged.get("required", []) + part.get("required", [])
+            for k, v in part.items():
+                merged.setdefault(k, v)
+        return merged
+    return schema
+
+
+def types_of(schema):
+    t = schema.get("type")
+    if t is None and "enum" in schema:
+        t = sorted({type(v).__name__.replace("str", "string").replace("int", "integer")
+                    .replace("bool", "boolean") for v in schema["enum"]})
+    return t if isinstance(t, list) else [t] if t else []
+
+
+def sample(schema, depth=0):
+    """A value of the schema's shape (valid enough to get past the parser)."""
+    schema = resolve(schema)
+    for key in ("example", "default"):
+        if key in schema:
+            return copy.deepcopy(schema[key])
+    if schema.get("examples"):
+        return copy.deepcopy(schema["examples"][0])
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "oneOf" in schema or "anyOf" in schema:
+        return sample((schema.get("oneOf") or schema.get("anyOf"))[0], depth + 1)
+    t = [x for x in types_of(schema) if x != "null"]
+    t = t[0] if t else "object"
+    if t == "object":
+        if depth > 4:
+            return {}
+        props = schema.get("properties", {})
+        return {k: sample(v, depth + 1) for k, v in props.items()
+                if k in schema.get("required", [])}
+    if t == "array":
+        return []
+    if t == "integer":
+        return max(1, schema.get("minimum", 1))
+    if t == "number":
+        return 1
+    if t == "boolean":
+        return True
+    fmt = schema.get("format")
+    if fmt == "date":
+        return "2026-06-01"
+    if fmt == "date-time":
+        return "2026-06-01T10:00:00+03:00"
+    if fmt == "email":
+        return "vatandas@example.com.tr"
+    return "a" * max(1, schema.get("minLength", 1))
+
+
+def wrong_values(schema, required):
+    """Values this schema forbids, each with a name for the report."""
+    schema = resolve(schema)
+    if "oneOf" in schema or "anyOf" in schema:
+        return []  # a union: no single type is surely wrong
+    types = types_of(schema)
+    out = []
+    if "null" not in types and required:
+        out.append(("null", None))
+    for name, value in (("number", 12345), ("boolean", True), ("list", [1]),
+                        ("object", {"x": 1}), ("string", "12")):
+        kind = {"number": {"integer", "number"}, "boolean": {"boolean"}, "list": {"array"},
+                "object": {"object"}, "string": {"string"}}[name]
+        if types and not kind & set(types):
+            out.append((name, value))
+    if "string" in types and "maxLength" in schema:
+        out.append(("too long", "ş" * (schema["maxLength"] + 1)))
+    if "array" in types and "maxItems" in schema:
+        item = sample(schema.get("items", {}))
+        out.append(("too many", [item] * (schema["maxItems"] + 1)))
+    if "integer" in types and "maximum" in schema:
+        out.append(("too big", schema["maximum"] + 1))
+    if "integer" in types:
+        out.append(("fraction", 1.5))
+    return out
+
+
+def mutations(schema):
+    """(where, body) for each forbidden value of each field, one level of nesting deep."""
+    schema = resolve(schema)
+    if "oneOf" in schema or "anyOf" in schema:  # each branch; the spec weeds out the valid
+        return [m for branch in schema.get("oneOf") or schema["anyOf"]
+                for m in mutations(branch)]
+    base = sample(schema)
+    if not isinstance(base, dict):
+        return []
+    out = []
+    for key, sub in schema.get("properties", {}).items():
+        required = key in schema.get("required", [])
+        for name, value in wrong_values(sub, required):
+            body = copy.deepcopy(base)
+            body[key] = value
+            out.append((f"{key}: {name}", body))
+        inner = resolve(sub)
+        if "object" in types_of(inner) and inner.get("properties"):
+            for ikey, isub in inner["properties"].items():
+                for name, value in wrong_values(isub, ikey in inner.get("required", [])):
+                    body = copy.deepcopy(base)
+                    nested = body.get(key) if isinstance(body.get(key), dict) else \
+                        sample(inner)
+                    nested = copy.deepcopy(nested)
+                    nested[ikey] = value
+                    body[key] = nested
+                    out.append((f"{key}.{ikey}: {name}", body))
+    return out
+
+
+def operations():
+    for template, item in SPEC["paths"].items():
+        for method, op in item.items():
+            if method in METHODS:
+                yield method.upper(), template, op
+
+
+def json_schema_of(op):
+    body = op.get("requestBody")
+    if not body:
+        return None
+    body = openapi_check._load(openapi_check.spec_path()).deref(body)
+    media = (body.get("content") or {}).get("application/json")
+    return media.get("schema") if media else None
+
+
+def fill(template, values):
+    path = template
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+@pytest.fixture(scope="module")
+def path_values(api):
+    """Parameters naming things that exist where that matters (an application)."""
+    r = api.post("/api/v1/applications", json=petition(), headers={"X-Forwarded-For": client_ip()})
+    assert r.status_code == 202, r.text
+    return {"no": r.json()["application_no"], "id": "IT-2026-000001",
+            "tracking_code": secrets.token_urlsafe(16), "token": secrets.token_urlsafe(32),
+            "username": "olmayan.kullanici", "code": "OLMAYAN-KURUM", "date": "2026-06-01",
+            "client_id": "olmayan-istemci"}
+
+
+@pytest.fixture(scope="module")
+def headers_for(api, stack_env):
+    def headers(template, op):
+        h = {"X-Forwarded-For": client_ip()}
+        if op.get("security") and {} not in op["security"]:
+            account = next((a for p, a in ACCOUNT.items() if template.startswith(p)),
+                           DEFAULT_ACCOUNT)
+            h = bearer(token_for(api, stack_env, account))
+        return h
+    return headers
+
+
+def spec_takes(method, path, body):
+    try:
+        openapi_check.check_request_body(method, path, body)
+    except AssertionError:
+        return False
+    return True
+
+
+# Refusals of the input itself: not of the caller (401, 403), not a limit (429).
+INPUT_REFUSALS = (400, 413, 415, 422)
+
+
+def refused(resp, what):
+    assert resp.status_code in INPUT_REFUSALS, f"{what}: {resp.status_code} {resp.text[:300]}"
+    assert resp.headers.get("Content-Type", "").startswith("application/problem+json"), \
+        f"{what}: {resp.headers.get('Content-Type')}"
+    assert resp.json().get("code"), what
+
+
+JSON_OPS = [(m, t, op) for m, t, op in operations() if json_schema_of(op)]
+
+
+@pytest.mark.parametrize("method,template,op", JSON_OPS,
+                         ids=[f"{m} {t}" for m, t, _ in JSON_OPS])
+def test_every_forbidden_field_value_is_refused(api, path_values, headers_for, method,
+                                                template, op):
+    path = fill(template, path_values)
+    cases = [(what, body) for what, body in mutations(json_schema_of(op))
+             if not spec_takes(method, path, body)]
+    assert cases, f"{method} {template}: the schema yielded no forbidden values"
+    for what, body in cases:
+        r = api.request(method, path, json=body, headers=headers_for(template, op))
+        refused(r, f"{method} {template} {what}")
+
+
+@pytest.mark.parametrize("method,template,op", JSON_OPS,
+                         ids=[f"{m} {t}" for m, t, _ in JSON_OPS])
+def test_bodies_that_are_no_json_object_are_refused(api, path_values, headers_for, method,
+                                                    template, op):
+    path = fill(template, path_values)
+    for raw in RAW_BODIES:
+        h = {**headers_for(template, op), "Content-Type": "application/json"}
+        r = api.request(method, path, data=raw, headers=h)
+        refused(r, f"{method} {template} {raw[:40]!r}")
+    h = {**headers_for(template, op), "Content-Type": "text/plain"}
+    r = api.request(method, path, data=json.dumps(sample(json_schema_of(op))), headers=h)
+    refused(r, f"{method} {template} as text/plain")
+
+
+PARAM_OPS = [(m, t, op) for m, t, op in operations()
+             if "{" in t or any(openapi_check._load(openapi_check.spec_path()).deref(p)
+                                .get("in") == "query" for p in op.get("parameters", []))]
+
+
+@pytest.mark.parametrize("method,template,op", PARAM_OPS,
+                         ids=[f"{m} {t}" for m, t, _ in PARAM_OPS])
+def test_hostile_path_and_query_parameters_never_fail_the_server(api, path_values, headers_for,
+                                                                 method, template, op):
+    spec = openapi_check._load(openapi_check.spec_path())
+    names = [n[1:-1] for n in re.findall(r"\{[^}]+\}", template)]
+    body = sample(json_schema_of(op)) if json_schema_of(op) else None
+    seen = 0
+    for name in names:
+        for value in HOSTILE_SEGMENTS:
+            path = fill(template, {**path_values, name: value})
+            r = api.request(method, path, json=body, headers=headers_for(template, op))
+            assert r.status_code < 500, f"{method} {path[:120]}: {r.status_code} {r.text[:300]}"
+            seen += 1
+    for p in op.get("parameters", []):
+        p = spec.deref(p)
+        if p.get("in") != "query":
+            continue
+        for value in HOSTILE_QUERY:
+            path = fill(template, path_values) + f"?{p['name']}={value}"
+            r = api.request(method, path, json=body, headers=headers_for(template, op))
+            assert r.status_code < 500, f"{method} {path[:120]}: {r.status_code} {r.text[:300]}"
+            seen += 1
+    assert seen
