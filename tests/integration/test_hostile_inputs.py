@@ -7,7 +7,7 @@ value is required, a string or a list one past its maximum). The spec itself
 confirms each mutated body is invalid before it is sent, and the service must
 then refuse it with a 4xx problem+json that the spec documents: never a 2xx
 (a wrong value taken), never a 5xx, never a crash (the sanitizer scan at the
-end of the run would report one). Every operation also gets bodies that are
+end of the run would report one), and no row written. Every operation also gets bodies that are
 not JSON objects at all: broken JSON, a nesting bomb, invalid UTF-8, NUL and
 lone surrogates, the wrong media type. Path and query parameters get
 traversal, NUL, overlong and SQL-looking values, and must not cause a 5xx.
@@ -22,7 +22,7 @@ import secrets
 import pytest
 
 import openapi_check
-from citizen import petition
+from citizen import petition, sql
 from staff import bearer, client_ip, token_for
 
 SPEC = openapi_check.load_spec()
@@ -211,6 +211,16 @@ def headers_for(api, stack_env):
     return headers
 
 
+# What the API writes and nothing else on the test stack does while a test runs.
+WRITTEN = ("applications", "attachments", "users", "user_roles", "institutions", "holidays",
+           "agency_clients", "appeals", "appeal_copies", "appeal_information_requests",
+           "verification_tokens")
+
+
+def row_counts(env):
+    return sql(env, "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in WRITTEN))[0]
+
+
 def spec_takes(method, path, body):
     try:
         openapi_check.check_request_body(method, path, body)
@@ -235,22 +245,26 @@ JSON_OPS = [(m, t, op) for m, t, op in operations() if json_schema_of(op)]
 
 @pytest.mark.parametrize("method,template,op", JSON_OPS,
                          ids=[f"{m} {t}" for m, t, _ in JSON_OPS])
-def test_every_forbidden_field_value_is_refused(api, path_values, headers_for, method,
-                                                template, op):
+def test_every_forbidden_field_value_is_refused(api, stack_env, path_values, headers_for,
+                                                method, template, op):
     path = fill(template, path_values)
     cases = [(what, body) for what, body in mutations(json_schema_of(op))
              if not spec_takes(method, path, body)]
     assert cases, f"{method} {template}: the schema yielded no forbidden values"
+    before = row_counts(stack_env)
     for what, body in cases:
         r = api.request(method, path, json=body, headers=headers_for(template, op))
         refused(r, f"{method} {template} {what}")
+    assert dict(zip(WRITTEN, row_counts(stack_env))) == dict(zip(WRITTEN, before)), \
+        f"{method} {template}: a refused request wrote a row"
 
 
 @pytest.mark.parametrize("method,template,op", JSON_OPS,
                          ids=[f"{m} {t}" for m, t, _ in JSON_OPS])
-def test_bodies_that_are_no_json_object_are_refused(api, path_values, headers_for, method,
-                                                    template, op):
+def test_bodies_that_are_no_json_object_are_refused(api, stack_env, path_values, headers_for,
+                                                    method, template, op):
     path = fill(template, path_values)
+    before = row_counts(stack_env)
     for raw in RAW_BODIES:
         h = {**headers_for(template, op), "Content-Type": "application/json"}
         r = api.request(method, path, data=raw, headers=h)
@@ -258,6 +272,7 @@ def test_bodies_that_are_no_json_object_are_refused(api, path_values, headers_fo
     h = {**headers_for(template, op), "Content-Type": "text/plain"}
     r = api.request(method, path, data=json.dumps(sample(json_schema_of(op))), headers=h)
     refused(r, f"{method} {template} as text/plain")
+    assert row_counts(stack_env) == before, f"{method} {template}: a refused request wrote a row"
 
 
 PARAM_OPS = [(m, t, op) for m, t, op in operations()
@@ -289,3 +304,21 @@ def test_hostile_path_and_query_parameters_never_fail_the_server(api, path_value
             assert r.status_code < 500, f"{method} {path[:120]}: {r.status_code} {r.text[:300]}"
             seen += 1
     assert seen
+
+
+FORM_BODIES = [b"", b"grant_type", b"grant_type=", b"=x", b"&&&", b"%ZZ=1", b"grant_type=%00",
+               b"grant_type=client_credentials&grant_type=client_credentials",
+               b"grant_type=client_credentials&client_id=%FF%FE&client_secret=x",
+               b"grant_type=client_credentials&client_id=" + b"a" * 5000 + b"&client_secret=x",
+               b"grant_type=password&username=a&password=b", b"{\"grant_type\":1}"]
+
+
+def test_hostile_form_bodies_are_refused_as_input_or_credentials(api):
+    """POST /auth/token takes a form: a malformed or hostile one is a 400 or 422 (413 when
+    over the route's body cap), or a 401 where it is well formed but names no client;
+    never a 2xx or a 5xx."""
+    for raw in FORM_BODIES:
+        r = api.post("/api/v1/auth/token", data=raw, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": client_ip()})
+        assert r.status_code in (400, 401, 413, 422), f"{raw[:60]!r}: {r.status_code} {r.text[:200]}"
+        assert r.headers.get("Content-Type", "").startswith("application/problem+json")
