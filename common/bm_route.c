@@ -55,28 +55,62 @@ static void allow_add(char *allow, size_t cap, const char *method)
 	snprintf(allow + used, cap - used, "%s%s", used ? ", " : "", method);
 }
 
+/*
+ * A pattern's shape: a bit per segment, set where the segment holds a
+ * parameter, the first segment the most significant. Two patterns that match
+ * one path have as many segments (a value never spans a '/'), so the lower
+ * shape is the more literal one, decided at the first segment where they
+ * differ.
+ */
+static unsigned long shape(const char *pat)
+{
+	unsigned long s = 0;
+	bool param = false;
+	for (; *pat; pat++) {
+		if (*pat == '/') {
+			s = (s << 1) | param;
+			param = false;
+		} else if (*pat == '{') {
+			param = true;
+		}
+	}
+	return (s << 1) | param;
+}
+
 enum bm_err bm_route_find(const struct bm_route *tbl, size_t n, const char *method,
                           const char *path, struct bm_route_match *m)
 {
 	struct bm_route_match scratch;
+	unsigned long best = 0;
 	bool path_seen = false;
 
 	memset(m, 0, sizeof *m);
 	if (!method || !path)
 		return BM_E_NOT_FOUND;
+	/* Only the most literal patterns that match count (as in OpenAPI: a concrete path
+	 * before a templated one), so "/verifications/resend" is never a {token}. */
 	for (size_t i = 0; i < n; i++) {
 		if (!match(tbl[i].pattern, path, &scratch))
 			continue;
-		if (!strcmp(tbl[i].method, method)) {
+		unsigned long s = shape(tbl[i].pattern);
+		if (path_seen && s > best)
+			continue;
+		if (!path_seen || s < best) {
+			*m = (struct bm_route_match){0};
+			best = s;
+			path_seen = true;
+		}
+		if (!m->route && !strcmp(tbl[i].method, method)) {
 			char allow[sizeof m->allow];
 			memcpy(allow, m->allow, sizeof allow);
 			*m = scratch;
 			memcpy(m->allow, allow, sizeof allow);
 			m->route = &tbl[i];
-			return BM_OK;
+		} else if (strcmp(tbl[i].method, method)) {
+			allow_add(m->allow, sizeof m->allow, tbl[i].method);
 		}
-		path_seen = true;
-		allow_add(m->allow, sizeof m->allow, tbl[i].method);
 	}
+	if (m->route)
+		return BM_OK;
 	return path_seen ? BM_E_METHOD : BM_E_NOT_FOUND;
 }

@@ -59,7 +59,9 @@ struct bm_route_match {
  * Find the route for method and path. BM_OK with m->route set; BM_E_METHOD
  * when the path exists under other methods (m->allow lists them);
  * BM_E_NOT_FOUND otherwise. A parameter segment must be 1 to 128 bytes of
- * printable ASCII other than '/', '%' and space.
+ * printable ASCII other than '/', '%' and space. As in OpenAPI, only the
+ * most literal patterns that match a path count: "/verifications/resend"
+ * is that route's path for every method, never a GET of the {token} one.
  */
 enum bm_err bm_route_find(const struct bm_route *tbl, size_t n, const char *method,
                           const char *path, struct bm_route_match *m);

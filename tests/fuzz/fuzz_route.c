@@ -11,6 +11,10 @@
  * space, and the names are the pattern's; "method not allowed" comes only
  * when another method's route matches, with an Allow list that names
  * methods of the table and never the one asked; otherwise "not found".
+ * Only the most literal patterns that match count: no route whose pattern
+ * is literal where the match's has a parameter (at the first segment they
+ * differ in) matches the path too, and Allow names only methods of such
+ * most literal patterns.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +78,48 @@ static bool allow_has(const char *allow, const char *method)
 	return false;
 }
 
+/* Whether pattern a is literal at the first segment where a and b differ in kind. */
+static bool more_literal(const char *a, const char *b)
+{
+	while (*a && *b) {
+		const char *ea = strchr(a, '/'), *eb = strchr(b, '/');
+		size_t la = ea ? (size_t)(ea - a) : strlen(a),
+		       lb = eb ? (size_t)(eb - b) : strlen(b);
+		bool pa = memchr(a, '{', la) != NULL, pb = memchr(b, '{', lb) != NULL;
+		if (pa != pb)
+			return !pa;
+		a += la + (ea ? 1 : 0);
+		b += lb + (eb ? 1 : 0);
+	}
+	return false;
+}
+
+/* Whether route r's pattern matches path (whatever the method). */
+static bool pattern_matches(const struct bm_route *r, const char *path)
+{
+	struct bm_route_match x;
+	return bm_route_find(r, 1, r->method, path, &x) == BM_OK;
+}
+
+/* No route matching path has a pattern more literal than pat. */
+static bool most_literal(const struct bm_route *tbl, size_t n, const char *pat, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pattern_matches(&tbl[i], path) && more_literal(tbl[i].pattern, pat))
+			return false;
+	return true;
+}
+
+/* A route of method whose pattern matches path and is among the most literal that do. */
+static bool allowed_here(const struct bm_route *tbl, size_t n, const char *method, const char *path)
+{
+	for (size_t j = 0; j < n; j++)
+		if (!strcmp(tbl[j].method, method) && pattern_matches(&tbl[j], path) &&
+		    most_literal(tbl, n, tbl[j].pattern, path))
+			return true;
+	return false;
+}
+
 static void check(const struct bm_route *tbl, size_t n, const char *method, const char *path)
 {
 	struct bm_route_match m;
@@ -87,6 +133,8 @@ static void check(const struct bm_route *tbl, size_t n, const char *method, cons
 			FUZZ_ASSERT(param_ok(m.params[i].value), "a parameter value as documented");
 		expand(m.route->pattern, &m, buf, sizeof buf);
 		FUZZ_ASSERT(!strcmp(buf, path), "the pattern, filled in, is the path");
+		FUZZ_ASSERT(most_literal(tbl, n, m.route->pattern, path),
+		            "the most literal pattern that matches wins");
 		return;
 	}
 	FUZZ_ASSERT(!m.route, "no route on a miss");
@@ -98,6 +146,10 @@ static void check(const struct bm_route *tbl, size_t n, const char *method, cons
 				other = true;
 		FUZZ_ASSERT(other, "Allow names the table's methods");
 		FUZZ_ASSERT(!allow_has(m.allow, method), "Allow never names the method asked");
+		for (size_t i = 0; i < n; i++)
+			FUZZ_ASSERT(!allow_has(m.allow, tbl[i].method) ||
+			                allowed_here(tbl, n, tbl[i].method, path),
+			            "Allow names only methods of the most literal patterns");
 		return;
 	}
 	FUZZ_ASSERT(e == BM_E_NOT_FOUND, "only found, method not allowed or not found");

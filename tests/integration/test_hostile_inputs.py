@@ -322,3 +322,21 @@ def test_hostile_form_bodies_are_refused_as_input_or_credentials(api):
             "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": client_ip()})
         assert r.status_code in (400, 401, 413, 422), f"{raw[:60]!r}: {r.status_code} {r.text[:200]}"
         assert r.headers.get("Content-Type", "").startswith("application/problem+json")
+
+
+PATHS = list(SPEC["paths"].items())
+
+
+@pytest.mark.parametrize("template,item", PATHS, ids=[t for t, _ in PATHS])
+def test_every_undocumented_method_is_405_naming_the_documented_ones(api, path_values, template,
+                                                                      item):
+    documented = {m.upper() for m in item if m in METHODS}
+    path = fill(template, path_values)
+    for method in sorted({m.upper() for m in METHODS} - documented):
+        r = api.request(method, path, check=False, data=b"{}",
+                        headers={"Content-Type": "application/json",
+                                 "X-Forwarded-For": client_ip()})
+        assert r.status_code == 405, f"{method} {template}: {r.status_code} {r.text[:200]}"
+        assert r.headers.get("Content-Type", "").startswith("application/problem+json")
+        allowed = {m.strip() for m in r.headers.get("Allow", "").split(",")} - {"HEAD"}
+        assert allowed == documented, f"{method} {template}: Allow {r.headers.get('Allow')}"

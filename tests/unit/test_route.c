@@ -82,6 +82,25 @@ static void test_method_not_allowed(void **state)
 	assert_int_equal(bm_route_find(tbl, N, "DELETE", "/api/v1/applications/7", &m),
 	                 BM_E_METHOD);
 	assert_string_equal(m.allow, "GET, PUT");
+	/* a literal path is never a parameter's value, whichever method is asked (OpenAPI) */
+	assert_int_equal(bm_route_find(tbl, N, "GET", "/api/v1/verifications/resend", &m),
+	                 BM_E_METHOD);
+	assert_string_equal(m.allow, "POST");
+	assert_null(m.route);
+	assert_int_equal(bm_route_find(tbl, N, "DELETE", "/api/v1/verifications/resend", &m),
+	                 BM_E_METHOD);
+	assert_string_equal(m.allow, "POST");
+	/* the shapes compare at the first segment that differs, not by their number of
+	 * parameters */
+	static const struct bm_route t2[] = {
+	    {"GET", "/a/{x}/c", h},
+	    {"GET", "/a/b/{y}", h2},
+	};
+	assert_int_equal(bm_route_find(t2, 2, "GET", "/a/b/c", &m), BM_OK);
+	assert_ptr_equal(m.route, &t2[1]);
+	assert_string_equal(m.params[0].name, "y");
+	assert_int_equal(bm_route_find(t2, 2, "GET", "/a/z/c", &m), BM_OK);
+	assert_ptr_equal(m.route, &t2[0]);
 }
 
 static void test_query(void **state)
