@@ -340,3 +340,41 @@ def test_every_undocumented_method_is_405_naming_the_documented_ones(api, path_v
         assert r.headers.get("Content-Type", "").startswith("application/problem+json")
         allowed = {m.strip() for m in r.headers.get("Allow", "").split(",")} - {"HEAD"}
         assert allowed == documented, f"{method} {template}: Allow {r.headers.get('Allow')}"
+
+
+HOSTILE_HEADERS = [
+    ("X-Request-Id", 'evil"}{"level":"error'), ("X-Request-Id", "x" * 4000),
+    ("Accept-Language", "e" * 3000), ("Accept-Language", "en;q=abc, *;q=-1, ,,,"),
+    ("X-Forwarded-For", "garbage, ::1, 999.1.1.1"), ("X-Forwarded-For", ", " * 500),
+    ("Authorization", "Bearer"), ("Authorization", "Bearer " + "a" * 9000),
+    ("Authorization", "Basic YWRtaW46YWRtaW4="), ("Authorization", "Bearer a.b.c"),
+    ("Idempotency-Key", "ş" * 20), ("Idempotency-Key", "k" * 300), ("Idempotency-Key", ""),
+    ("Idempotency-Key", "key\x7f\x01with-controls-000000"),
+    ("Content-Type", "application/json; charset=utf-8; boundary=x"),
+    ("Content-Type", "application/json\t;;;"), ("Cookie", "a=" + "b" * 4000),
+]
+
+
+@pytest.mark.parametrize("name,value", HOSTILE_HEADERS,
+                         ids=[f"{n}:{v[:12]!r}" for n, v in HOSTILE_HEADERS])
+def test_hostile_headers_never_fail_the_server(api, path_values, name, value):
+    """One public and one staff operation of each kind of body: a hostile header is a 4xx
+    problem or is ignored, never a 5xx; the request id answered is always nginx's own."""
+    calls = [("POST", "/api/v1/applications", petition()),
+             ("POST", "/api/v1/status", {"tc_kimlik_no": "10000000146",
+                                         "application_no": path_values["no"]}),
+             ("GET", "/api/v1/inbox", None),
+             ("GET", f"/api/v1/status/{path_values['tracking_code']}", None)]
+    for method, path, body in calls:
+        h = {"X-Forwarded-For": client_ip(), name: value.encode("utf-8")}  # raw UTF-8 bytes
+        if body is not None and name != "Content-Type":
+            h["Content-Type"] = "application/json"
+        r = api.request(method, path, check=False, headers=h,
+                        data=json.dumps(body).encode() if body is not None else None)
+        assert r.status_code < 500, f"{method} {path} {name}: {r.status_code} {r.text[:200]}"
+        assert re.fullmatch(r"[0-9a-f]{32}", r.headers.get("X-Request-Id", "")), \
+            f"{method} {path} {name}: X-Request-Id {r.headers.get('X-Request-Id')!r}"
+        if r.status_code >= 400:
+            assert r.headers.get("Content-Type", "").startswith("application/problem+json"), \
+                f"{method} {path} {name}: {r.status_code} {r.headers.get('Content-Type')}"
+            openapi_check.check_response(method, path, r)
