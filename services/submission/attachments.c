@@ -18,9 +18,8 @@
  * file no row ever names (the insert failed, or the service died before it)
  * is not left behind: its removal is queued first, and the worker's pass
  * removes the file unless a row names the content by then (bm_attach.h).
- * The client gets an
- * id of 128 random bits; an Idempotency-Key makes a retried upload answer the
- * first id again.
+ * The client gets an id of 128 random bits; an Idempotency-Key makes a
+ * retried upload answer the first id again.
  *
  * The body size cap (10 MiB exactly, 413 above) is the route's, enforced by
  * the guard chain before this code runs, and by nginx (11m) before that.
