@@ -378,3 +378,67 @@ def test_hostile_headers_never_fail_the_server(api, path_values, name, value):
             assert r.headers.get("Content-Type", "").startswith("application/problem+json"), \
                 f"{method} {path} {name}: {r.status_code} {r.headers.get('Content-Type')}"
             openapi_check.check_response(method, path, r)
+
+
+def boundary_values(schema, prefix=""):
+    """(field, value) at the very edge the schema allows, for fields with nothing else to
+    satisfy: strings of exactly maxLength characters (two UTF-8 bytes each: the schema
+    counts characters), integers at their maximum, lists of maxItems; the fields of an
+    object field too, named "object.field" as the services name them."""
+    schema = resolve(schema)
+    out = []
+    for key, sub in schema.get("properties", {}).items():
+        sub = resolve(sub)
+        types = types_of(sub)
+        plain = not ({"pattern", "enum", "const"} & set(sub)) and \
+            sub.get("format") in (None, "password")
+        if "string" in types and "maxLength" in sub and plain:
+            out.append((prefix + key, "ş" * sub["maxLength"]))
+        if "integer" in types and "maximum" in sub and "enum" not in sub:
+            out.append((prefix + key, sub["maximum"]))
+        if "array" in types and "maxItems" in sub and "uniqueItems" not in sub:
+            out.append((prefix + key, [sample(sub.get("items", {}))] * sub["maxItems"]))
+        if "object" in types and not prefix:
+            out += boundary_values(sub, key + ".")
+    return out
+
+
+def with_value(base, field, value):
+    body = copy.deepcopy(base)
+    *outer, last = field.split(".")
+    node = body
+    for k in outer:
+        node = node.setdefault(k, {})
+    node[last] = value
+    return body
+
+
+EDGE_OPS = [(m, t, op) for m, t, op in JSON_OPS
+            if boundary_values(json_schema_of(op)) or "oneOf" in resolve(json_schema_of(op))]
+
+
+@pytest.mark.parametrize("method,template,op", EDGE_OPS,
+                         ids=[f"{m} {t}" for m, t, _ in EDGE_OPS])
+def test_values_at_the_edge_the_spec_allows_are_not_refused(api, stack_env, path_values,
+                                                            headers_for, method, template, op):
+    """The services are not stricter than the contract. Each body also carries a field no
+    schema has, so it is refused (nothing is written) and the answer lists every field in
+    error: the edge value must not be among them."""
+    path = fill(template, path_values)
+    schema = resolve(json_schema_of(op))
+    branches = schema.get("oneOf") or [schema]
+    checked = 0
+    before = row_counts(stack_env)
+    for branch in branches:
+        base = sample(branch)
+        for field, value in boundary_values(branch):
+            body = {**with_value(base, field, value), "zz_probe": 1}
+            r = api.request(method, path, json=body, headers=headers_for(template, op))
+            assert r.status_code == 422, f"{method} {template} {field}: {r.status_code}"
+            errors = {e["field"]: e["code"] for e in r.json()["errors"]}
+            assert errors.get("zz_probe") == "UNKNOWN_FIELD", f"{method} {template}: {errors}"
+            assert field not in errors, \
+                f"{method} {template}: {field} at the spec's edge refused ({errors[field]})"
+            checked += 1
+    assert checked or "oneOf" in schema
+    assert row_counts(stack_env) == before
