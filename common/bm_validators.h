@@ -34,6 +34,12 @@ const char *bm_check_tckn(const json_t *v);
 		.name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = (FLAGS), .min = 11,         \
 		.max = 11, .check = bm_check_tckn                                                  \
 	}
+/* An institution code under NAME (2 to 64 characters of the code pattern). */
+#define BM_FIELD_INSTITUTION(NAME, FLAGS)                                                          \
+	{                                                                                          \
+		.name = (NAME), .type = BM_FT_STRING, .flags = (FLAGS), .min = 2, .max = 64,       \
+		.pattern = BM_INSTITUTION_PATTERN                                                  \
+	}
 #define BM_FIELD_APPLICATION_NO(FLAGS)                                                             \
 	{                                                                                          \
 		.name = "application_no", .type = BM_FT_STRING, .flags = (FLAGS), .min = 1,        \

@@ -305,6 +305,44 @@ static inline const char *adm_check_unique(const json_t *v)
 	return NULL;
 }
 
+/* "true" and "false", for the lists' active filter. */
+extern const char *const adm_booleans[];
+
+/* The query fields of every list: the active filter, the cursor and the page size. */
+#define ADM_QUERY_ACTIVE                                                                           \
+	{                                                                                          \
+		.name = "active", .type = BM_FT_STRING, .min = 4, .max = 5, .enumv = adm_booleans  \
+	}
+#define ADM_QUERY_CURSOR                                                                           \
+	{                                                                                          \
+		.name = "cursor", .type = BM_FT_STRING, .min = 1, .max = 512,                      \
+		.pattern = BM_TOKEN_PATTERN                                                        \
+	}
+#define ADM_QUERY_LIMIT                                                                            \
+	{                                                                                          \
+		.name = "limit", .type = BM_FT_STRING, .min = 1, .max = 3,                         \
+		.pattern = "[1-9][0-9]?|100"                                                       \
+	}
+
+/*
+ * A list of the administrators' API: its statement takes, in this order, the
+ * cursor twice ("? IS NULL OR key > ?"), each filter twice ("? IS NULL OR
+ * column = ?"), with search the query's q and its LIKE pattern twice ("? IS
+ * NULL OR name LIKE ? OR code LIKE ?"), and the page size plus one; it
+ * orders by the key, which column key_col holds and cursor_pattern matches.
+ */
+struct adm_list {
+	const char *sql;
+	const char *cursor_pattern;
+	bool search; /* the query's q searches */
+	json_t *(*item)(const struct bm_dbres *, size_t);
+	size_t key_col;
+};
+
+/* Answer one page of list l, filtered by filters (NULL values: no filter), or its 422. */
+void adm_reply_list(struct bm_req *req, const struct adm_list *l, const struct bm_dbp *filters,
+                    size_t nfilters);
+
 /*
  * The institution a user or client is attached to: it must exist, be active
  * and be inside the system (rules.md W4). Adds a field error on field when

@@ -24,48 +24,37 @@ static const char *const scope_names[] = {"inbox:read",
                                           "reports:read",
                                           NULL};
 
-static const char *const booleans[] = {"true", "false", NULL};
-
 static const struct bm_field scope_item[] = {
     {.name = "", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = scope_names}, {0}};
 
-const struct bm_field admin_clients_query[] = {
-    {.name = "institution",
-     .type = BM_FT_STRING,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
-    {.name = "active", .type = BM_FT_STRING, .min = 4, .max = 5, .enumv = booleans},
-    {.name = "cursor", .type = BM_FT_STRING, .min = 1, .max = 512, .pattern = BM_TOKEN_PATTERN},
-    {.name = "limit", .type = BM_FT_STRING, .min = 1, .max = 3, .pattern = "[1-9][0-9]?|100"},
-    {0}};
+const struct bm_field admin_clients_query[] = {BM_FIELD_INSTITUTION("institution", 0),
+                                               ADM_QUERY_ACTIVE,
+                                               ADM_QUERY_CURSOR,
+                                               ADM_QUERY_LIMIT,
+                                               {0}};
 
-const struct bm_field admin_client_create_fields[] = {{.name = "client_id",
-                                                       .type = BM_FT_STRING,
-                                                       .flags = BM_FF_REQUIRED,
-                                                       .min = 3,
-                                                       .max = 64,
-                                                       .pattern = ADM_CLIENT_ID_PATTERN},
-                                                      {.name = "name",
-                                                       .type = BM_FT_STRING,
-                                                       .flags = BM_FF_REQUIRED,
-                                                       .min = 2,
-                                                       .max = 200,
-                                                       .check = adm_check_not_blank},
-                                                      {.name = "institution_code",
-                                                       .type = BM_FT_STRING,
-                                                       .flags = BM_FF_REQUIRED,
-                                                       .min = 2,
-                                                       .max = 64,
-                                                       .pattern = BM_INSTITUTION_PATTERN},
-                                                      {.name = "scopes",
-                                                       .type = BM_FT_ARRAY,
-                                                       .flags = BM_FF_REQUIRED,
-                                                       .min = 1,
-                                                       .max = SCOPES_MAX,
-                                                       .check = adm_check_unique,
-                                                       .sub = scope_item},
-                                                      {0}};
+const struct bm_field admin_client_create_fields[] = {
+    {.name = "client_id",
+     .type = BM_FT_STRING,
+     .flags = BM_FF_REQUIRED,
+     .min = 3,
+     .max = 64,
+     .pattern = ADM_CLIENT_ID_PATTERN},
+    {.name = "name",
+     .type = BM_FT_STRING,
+     .flags = BM_FF_REQUIRED,
+     .min = 2,
+     .max = 200,
+     .check = adm_check_not_blank},
+    BM_FIELD_INSTITUTION("institution_code", BM_FF_REQUIRED),
+    {.name = "scopes",
+     .type = BM_FT_ARRAY,
+     .flags = BM_FF_REQUIRED,
+     .min = 1,
+     .max = SCOPES_MAX,
+     .check = adm_check_unique,
+     .sub = scope_item},
+    {0}};
 
 const struct bm_field admin_client_update_fields[] = {
     {.name = "name", .type = BM_FT_STRING, .min = 2, .max = 200, .check = adm_check_not_blank},
@@ -191,24 +180,11 @@ static enum bm_err new_secret(char secret[64], char hash[BM_PASSWORD_HASH_SIZE])
 
 void admin_clients_list(struct bm_req *req)
 {
-	const char *inst = bm_json_str(req->qs, "institution");
-	char after[ADM_CURSOR_KEY + 1];
-	long long limit = adm_page_limit(req);
-	struct bm_dbres *res = NULL;
-
-	if (!adm_cursor_or_reply(req, ADM_CLIENT_ID_PATTERN, after))
-		return;
-	const char *a = after[0] ? after : NULL;
-	struct bm_dbp p[] = {adm_opt_str(a),      adm_opt_str(a),     adm_opt_str(inst),
-	                     adm_opt_str(inst),   adm_qs_active(req), adm_qs_active(req),
-	                     BM_DB_INT(limit + 1)};
-	enum bm_err e = bm_db_run(req->ctx->db, sql_list, p, 7, &res);
-	if (e) {
-		bm_reply_error(req, e);
-		return;
-	}
-	adm_reply_page(req, res, limit, client_json, C_ID);
-	bm_dbres_free(res);
+	static const struct adm_list list = {sql_list, ADM_CLIENT_ID_PATTERN, false, client_json,
+	                                     C_ID};
+	const struct bm_dbp filters[] = {adm_opt_str(bm_json_str(req->qs, "institution")),
+	                                 adm_qs_active(req)};
+	adm_reply_list(req, &list, filters, sizeof filters / sizeof *filters);
 }
 
 void admin_clients_get(struct bm_req *req)

@@ -31,28 +31,17 @@ static const char *const kinds[] = {"centre",
                                     "external",
                                     NULL};
 
-static const char *const booleans[] = {"true", "false", NULL};
-
 const struct bm_field admin_institutions_query[] = {
     {.name = "q", .type = BM_FT_STRING, .min = 1, .max = 100},
     {.name = "kind", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = kinds},
-    {.name = "parent",
-     .type = BM_FT_STRING,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
-    {.name = "active", .type = BM_FT_STRING, .min = 4, .max = 5, .enumv = booleans},
-    {.name = "cursor", .type = BM_FT_STRING, .min = 1, .max = 512, .pattern = BM_TOKEN_PATTERN},
-    {.name = "limit", .type = BM_FT_STRING, .min = 1, .max = 3, .pattern = "[1-9][0-9]?|100"},
+    BM_FIELD_INSTITUTION("parent", 0),
+    ADM_QUERY_ACTIVE,
+    ADM_QUERY_CURSOR,
+    ADM_QUERY_LIMIT,
     {0}};
 
 const struct bm_field admin_institution_create_fields[] = {
-    {.name = "code",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
+    BM_FIELD_INSTITUTION("code", BM_FF_REQUIRED),
     {.name = "name",
      .type = BM_FT_STRING,
      .flags = BM_FF_REQUIRED,
@@ -60,12 +49,7 @@ const struct bm_field admin_institution_create_fields[] = {
      .max = 200,
      .check = adm_check_not_blank},
     {.name = "kind", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .max = 32, .enumv = kinds},
-    {.name = "parent_code",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_NULLABLE,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
+    BM_FIELD_INSTITUTION("parent_code", BM_FF_NULLABLE),
     {.name = "province_code",
      .type = BM_FT_STRING,
      .flags = BM_FF_NULLABLE,
@@ -77,11 +61,7 @@ const struct bm_field admin_institution_create_fields[] = {
 const struct bm_field admin_institution_update_fields[] = {
     {.name = "name", .type = BM_FT_STRING, .min = 2, .max = 200, .check = adm_check_not_blank},
     {.name = "kind", .type = BM_FT_STRING, .max = 32, .enumv = kinds},
-    {.name = "parent_code",
-     .type = BM_FT_STRING,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
+    BM_FIELD_INSTITUTION("parent_code", 0),
     {.name = "province_code",
      .type = BM_FT_STRING,
      .flags = BM_FF_NULLABLE,
@@ -332,32 +312,12 @@ static enum bm_err in_use_or_reply(struct bm_req *req, const char *code, bool *b
 
 void admin_institutions_list(struct bm_req *req)
 {
-	const char *kind = bm_json_str(req->qs, "kind"), *parent = bm_json_str(req->qs, "parent");
-	const char *q = bm_json_str(req->qs, "q");
-	char after[ADM_CURSOR_KEY + 1], *like = q ? adm_like(q) : NULL;
-	long long limit = adm_page_limit(req);
-	struct bm_dbres *res = NULL;
-
-	if (q && !like) {
-		bm_reply_error(req, BM_E_NOMEM);
-		return;
-	}
-	if (!adm_cursor_or_reply(req, BM_INSTITUTION_PATTERN, after))
-		goto out;
-	const char *a = after[0] ? after : NULL;
-	struct bm_dbp p[] = {adm_opt_str(a),     adm_opt_str(a),      adm_opt_str(kind),
-	                     adm_opt_str(kind),  adm_opt_str(parent), adm_opt_str(parent),
-	                     adm_qs_active(req), adm_qs_active(req),  adm_opt_str(q),
-	                     adm_opt_str(like),  adm_opt_str(like),   BM_DB_INT(limit + 1)};
-	enum bm_err e = bm_db_run(req->ctx->db, sql_list, p, 12, &res);
-	if (e) {
-		bm_reply_error(req, e);
-		goto out;
-	}
-	adm_reply_page(req, res, limit, inst_json, I_CODE);
-out:
-	bm_dbres_free(res);
-	free(like);
+	static const struct adm_list list = {sql_list, BM_INSTITUTION_PATTERN, true, inst_json,
+	                                     I_CODE};
+	const struct bm_dbp filters[] = {adm_opt_str(bm_json_str(req->qs, "kind")),
+	                                 adm_opt_str(bm_json_str(req->qs, "parent")),
+	                                 adm_qs_active(req)};
+	adm_reply_list(req, &list, filters, sizeof filters / sizeof *filters);
 }
 
 void admin_institutions_get(struct bm_req *req)

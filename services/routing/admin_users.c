@@ -54,22 +54,17 @@ static const struct role_def {
 
 static const char *const role_names[] = {"operator",    "institution_user", "coordinator",
                                          "bedk_member", "administrator",    NULL};
-static const char *const booleans[] = {"true", "false", NULL};
 
 static const struct bm_field role_item[] = {
     {.name = "", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = role_names}, {0}};
 
 const struct bm_field admin_users_query[] = {
     {.name = "q", .type = BM_FT_STRING, .min = 1, .max = 100},
-    {.name = "institution",
-     .type = BM_FT_STRING,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
+    BM_FIELD_INSTITUTION("institution", 0),
     {.name = "role", .type = BM_FT_STRING, .min = 1, .max = 32, .enumv = role_names},
-    {.name = "active", .type = BM_FT_STRING, .min = 4, .max = 5, .enumv = booleans},
-    {.name = "cursor", .type = BM_FT_STRING, .min = 1, .max = 512, .pattern = BM_TOKEN_PATTERN},
-    {.name = "limit", .type = BM_FT_STRING, .min = 1, .max = 3, .pattern = "[1-9][0-9]?|100"},
+    ADM_QUERY_ACTIVE,
+    ADM_QUERY_CURSOR,
+    ADM_QUERY_LIMIT,
     {0}};
 
 const struct bm_field admin_user_create_fields[] = {
@@ -91,12 +86,7 @@ const struct bm_field admin_user_create_fields[] = {
      .min = 3,
      .max = 254,
      .pattern = BM_EMAIL_PATTERN},
-    {.name = "institution_code",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
+    BM_FIELD_INSTITUTION("institution_code", BM_FF_REQUIRED),
     {.name = "roles",
      .type = BM_FT_ARRAY,
      .flags = BM_FF_REQUIRED,
@@ -114,11 +104,7 @@ const struct bm_field admin_user_update_fields[] = {
      .max = 100,
      .check = adm_check_not_blank},
     {.name = "email", .type = BM_FT_STRING, .min = 3, .max = 254, .pattern = BM_EMAIL_PATTERN},
-    {.name = "institution_code",
-     .type = BM_FT_STRING,
-     .min = 2,
-     .max = 64,
-     .pattern = BM_INSTITUTION_PATTERN},
+    BM_FIELD_INSTITUTION("institution_code", 0),
     {.name = "roles",
      .type = BM_FT_ARRAY,
      .min = 1,
@@ -422,35 +408,16 @@ static enum bm_err insert_user(struct bm_req *req, const char *hash, unsigned bi
 
 void admin_users_list(struct bm_req *req)
 {
-	const char *inst = bm_json_str(req->qs, "institution"), *q = bm_json_str(req->qs, "q");
+	static const struct adm_list list = {sql_list, ADM_USERNAME_PATTERN, true, user_json,
+	                                     U_NAME};
 	const char *role = bm_json_str(req->qs, "role"), *role_db = NULL;
-	char after[ADM_CURSOR_KEY + 1], *like = q ? adm_like(q) : NULL;
-	long long limit = adm_page_limit(req);
-	struct bm_dbres *res = NULL;
 
 	for (size_t r = 0; role && r < NROLES; r++)
 		if (!strcmp(roles[r].api, role))
 			role_db = roles[r].db;
-	if (q && !like) {
-		bm_reply_error(req, BM_E_NOMEM);
-		return;
-	}
-	if (!adm_cursor_or_reply(req, ADM_USERNAME_PATTERN, after))
-		goto out;
-	const char *a = after[0] ? after : NULL;
-	struct bm_dbp p[] = {adm_opt_str(a),       adm_opt_str(a),       adm_opt_str(inst),
-	                     adm_opt_str(inst),    adm_qs_active(req),   adm_qs_active(req),
-	                     adm_opt_str(role_db), adm_opt_str(role_db), adm_opt_str(q),
-	                     adm_opt_str(like),    adm_opt_str(like),    BM_DB_INT(limit + 1)};
-	enum bm_err e = bm_db_run(req->ctx->db, sql_list, p, 12, &res);
-	if (e) {
-		bm_reply_error(req, e);
-		goto out;
-	}
-	adm_reply_page(req, res, limit, user_json, U_NAME);
-out:
-	bm_dbres_free(res);
-	free(like);
+	const struct bm_dbp filters[] = {adm_opt_str(bm_json_str(req->qs, "institution")),
+	                                 adm_qs_active(req), adm_opt_str(role_db)};
+	adm_reply_list(req, &list, filters, sizeof filters / sizeof *filters);
 }
 
 void admin_users_get(struct bm_req *req)

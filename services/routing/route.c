@@ -51,12 +51,7 @@
 
 static const char *const ethics_ranks[] = {RANK_SENIOR, RANK_JUNIOR, NULL};
 
-const struct bm_field route_fields[] = {{.name = "institution_code",
-                                         .type = BM_FT_STRING,
-                                         .flags = BM_FF_REQUIRED,
-                                         .min = 2,
-                                         .max = 64,
-                                         .pattern = BM_INSTITUTION_PATTERN},
+const struct bm_field route_fields[] = {BM_FIELD_INSTITUTION("institution_code", BM_FF_REQUIRED),
                                         {.name = "note",
                                          .type = BM_FT_STRING,
                                          .flags = BM_FF_NULLABLE | BM_FF_MULTILINE,

@@ -80,12 +80,7 @@ extern const struct bm_field intake_attachment_id;
 	     .min = 2,                                                                             \
 	     .max = 64,                                                                            \
 	     .pattern = BM_TOPIC_PATTERN},                                                         \
-	    {.name = "target_institution_code",                                                    \
-	     .type = BM_FT_STRING,                                                                 \
-	     .flags = BM_FF_NULLABLE,                                                              \
-	     .min = 2,                                                                             \
-	     .max = 64,                                                                            \
-	     .pattern = BM_INSTITUTION_PATTERN},                                                   \
+	    BM_FIELD_INSTITUTION("target_institution_code", BM_FF_NULLABLE),                       \
 	    {.name = "province_code",                                                              \
 	     .type = BM_FT_STRING,                                                                 \
 	     .flags = BM_FF_NULLABLE,                                                              \
