@@ -166,24 +166,6 @@ bool ap_past(const char *due_db, const char *now_db)
 
 /* ---- JSON -------------------------------------------------------------------- */
 
-json_t *ap_str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *ap_iso_or_null(const char *db)
-{
-	char iso[BM_TIME_ISO_LEN];
-	return db && bm_time_db_to_iso(db, iso) ? json_string(iso) : json_null();
-}
-
-json_t *ap_inst_ref(const char *code, const char *name)
-{
-	if (!code)
-		return json_null();
-	return json_pack("{s:s, s:s}", "code", code, "name", name ? name : code);
-}
-
 long long ap_ll(const char *s)
 {
 	return s ? strtoll(s, NULL, 10) : 0;

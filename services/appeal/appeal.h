@@ -20,6 +20,7 @@
 
 #include "bm_db.h"
 #include "bm_err.h"
+#include "bm_record.h"
 #include "bm_time.h"
 
 struct bm_req;
@@ -126,11 +127,8 @@ bool ap_past(const char *due_db, const char *now_db);
 
 /* ---- JSON -------------------------------------------------------------------- */
 
-json_t *ap_str_or_null(const char *s);
-/* DB time → ISO 8601 with +03:00, or null. */
-json_t *ap_iso_or_null(const char *db);
-/* {code, name} or null when code is NULL. */
-json_t *ap_inst_ref(const char *code, const char *name);
+/* Cells as JSON: bm_record_str, bm_record_time (DB time → ISO 8601 with +03:00) and
+ * bm_record_inst ({code, name}) of bm_record.h. */
 
 long long ap_ll(const char *s);
 

@@ -74,7 +74,7 @@ static json_t *application_doc(const struct bm_dbres *app, const char *at)
 	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "copy", "application", "application_no",
 	    bm_dbres_get(app, 0, C_NO), "type", bm_dbres_get(app, 0, C_TYPE), "subject",
 	    bm_dbres_get(app, 0, C_SUBJECT), "body", bm_dbres_get(app, 0, C_BODY), "received_at",
-	    ap_iso_or_null(bm_dbres_get(app, 0, C_RECEIVED)), "generated_at", ap_iso_or_null(at));
+	    bm_record_time(bm_dbres_get(app, 0, C_RECEIVED)), "generated_at", bm_record_time(at));
 }
 
 /* The answer from its event (ev may have no row); the application row fills the gaps. */
@@ -97,12 +97,12 @@ static json_t *answer_doc(const struct bm_dbres *app, const struct bm_dbres *ev,
 		inst = bm_dbres_get(app, 0, C_HOLDER);
 		inst_name = bm_dbres_get(app, 0, C_HOLDER_NAME);
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "copy", "answer",
-	                        "application_no", bm_dbres_get(app, 0, C_NO), "outcome",
-	                        ap_str_or_null(outcome), "reason_code", ap_str_or_null(reason),
-	                        "text", ap_str_or_null(text), "answered_at",
-	                        ap_iso_or_null(bm_dbres_get(app, 0, C_ANSWERED)), "institution",
-	                        ap_inst_ref(inst, inst_name), "generated_at", ap_iso_or_null(at));
+	json_t *doc = json_pack(
+	    "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "copy", "answer", "application_no",
+	    bm_dbres_get(app, 0, C_NO), "outcome", bm_record_str(outcome), "reason_code",
+	    bm_record_str(reason), "text", bm_record_str(text), "answered_at",
+	    bm_record_time(bm_dbres_get(app, 0, C_ANSWERED)), "institution",
+	    bm_record_inst(inst, inst_name), "generated_at", bm_record_time(at));
 	json_decref(data);
 	return doc;
 }

@@ -99,7 +99,7 @@ static enum bm_err reopened_event(struct bm_req *req, const struct decision *d, 
 	return ap_event(req, app_id, "reopened", holder,
 	                json_pack("{s:s, s:s, s:s, s:o}", "appeal_id", d->no, "decision",
 	                          d->decision, "status", holder ? "in_progress" : "received",
-	                          "due_at", ap_iso_or_null(d->due_db)),
+	                          "due_at", bm_record_time(d->due_db)),
 	                d->now);
 }
 
@@ -188,7 +188,7 @@ void appeals_decide(struct bm_req *req)
 	bm_log(BM_LOG_INFO, req->req_id, "appeal %s decided: %s", d.no, d.decision);
 	json_t *body =
 	    json_pack("{s:s, s:s, s:s, s:o, s:o}", "appeal_id", d.no, "status", "appeal_decided",
-	              "decision", d.decision, "decided_at", ap_iso_or_null(d.now),
-	              "application_due_at", d.due_db[0] ? ap_iso_or_null(d.due_db) : json_null());
+	              "decision", d.decision, "decided_at", bm_record_time(d.now),
+	              "application_due_at", d.due_db[0] ? bm_record_time(d.due_db) : json_null());
 	bm_reply_json(req, 200, body, NULL);
 }

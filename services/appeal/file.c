@@ -371,7 +371,7 @@ static enum bm_err announce(struct bm_req *req, struct filing *f, long long app_
 	e = ap_event(req, app_id, "appeal_filed", bedk,
 	             json_pack("{s:s, s:s, s:o}", "appeal_id", f->appeal_no, "channel",
 	                       f->staff ? f->channel : "internet", "due_at",
-	                       ap_iso_or_null(f->due_db)),
+	                       bm_record_time(f->due_db)),
 	             f->now_db);
 	bm_dbres_free(res);
 	return e;
@@ -502,7 +502,7 @@ static bool fingerprint(struct bm_req *req, struct filing *f)
 static void reply_created(struct bm_req *req, const struct filing *f)
 {
 	json_t *body = json_pack("{s:s, s:s, s:o}", "appeal_id", f->appeal_no, "status",
-	                         "appeal_filed", "due_at", ap_iso_or_null(f->due_db));
+	                         "appeal_filed", "due_at", bm_record_time(f->due_db));
 	bm_reply_json(req, 201, body, NULL);
 }
 

@@ -187,7 +187,7 @@ static enum bm_err ask_step(struct bm_req *req, void *arg, struct ap_outcome *o)
 	snprintf(id, sizeof id, "%lld", in->request_id);
 	if ((e = ap_event(req, app_id, "appeal_information_requested", in->inst,
 	                  json_pack("{s:s, s:s, s:o}", "appeal_id", in->no,
-	                            "information_request_id", id, "due_at", ap_iso_or_null(due_db)),
+	                            "information_request_id", id, "due_at", bm_record_time(due_db)),
 	                  in->now)) ||
 	    (e = load(req, in, appeal_id)))
 		goto out;

@@ -124,9 +124,9 @@ static json_t *item(const struct bm_dbres *res, size_t r, bool institution, cons
 	json_t *it = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "appeal_id",
 	                       bm_dbres_get(res, r, L_APPEAL), "application_no",
 	                       bm_dbres_get(res, r, L_APPLICATION), "status", status, "decision",
-	                       ap_str_or_null(bm_dbres_get(res, r, L_DECISION)), "filed_at",
-	                       ap_iso_or_null(bm_dbres_get(res, r, L_FILED)), "due_at",
-	                       ap_iso_or_null(bm_dbres_get(res, r, L_DUE)), "overdue",
+	                       bm_record_str(bm_dbres_get(res, r, L_DECISION)), "filed_at",
+	                       bm_record_time(bm_dbres_get(res, r, L_FILED)), "due_at",
+	                       bm_record_time(bm_dbres_get(res, r, L_DUE)), "overdue",
 	                       open && ap_past(bm_dbres_get(res, r, L_DUE), now));
 	if (it && institution) {
 		const char *answered = bm_dbres_get(res, r, L_ANSWERED);
@@ -134,9 +134,9 @@ static json_t *item(const struct bm_dbres *res, size_t r, bool institution, cons
 		    it, "information_request",
 		    json_pack("{s:s, s:o, s:o, s:o, s:b}", "information_request_id",
 		              bm_dbres_get(res, r, L_REQ_ID), "requested_at",
-		              ap_iso_or_null(bm_dbres_get(res, r, L_REQUESTED)), "due_at",
-		              ap_iso_or_null(bm_dbres_get(res, r, L_REQ_DUE)), "answered_at",
-		              ap_iso_or_null(answered), "overdue",
+		              bm_record_time(bm_dbres_get(res, r, L_REQUESTED)), "due_at",
+		              bm_record_time(bm_dbres_get(res, r, L_REQ_DUE)), "answered_at",
+		              bm_record_time(answered), "overdue",
 		              !answered && ap_past(bm_dbres_get(res, r, L_REQ_DUE), now)));
 	}
 	return it;

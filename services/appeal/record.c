@@ -28,6 +28,7 @@
 #include "bm_db.h"
 #include "bm_json.h"
 #include "bm_log.h"
+#include "bm_record.h"
 #include "bm_req.h"
 #include "handlers.h"
 #include "requests.h"
@@ -87,6 +88,49 @@ static const char sql_appeal_events[] =
                   "AND JSON_VALUE(e.data, '$.appeal_id') = ? ORDER BY e.id";
 
 enum { E_AT, E_KIND, E_USER, E_ACTOR_INST, E_ACTOR_NAME, E_TO, E_TO_NAME, E_DATA, E_REQ_ID };
+
+/* The same for the shared renderer (bm_record.h): no notes, no from_institution for BEDK. */
+static const struct bm_record_event_cols event_cols = {.at = E_AT,
+                                                       .kind = E_KIND,
+                                                       .actor_id = -1,
+                                                       .username = E_USER,
+                                                       .actor_inst = E_ACTOR_INST,
+                                                       .actor_inst_name = E_ACTOR_NAME,
+                                                       .from = -1,
+                                                       .from_name = -1,
+                                                       .to = E_TO,
+                                                       .to_name = E_TO_NAME,
+                                                       .note = -1,
+                                                       .data = E_DATA,
+                                                       .request_id = E_REQ_ID};
+
+static const struct bm_record_app_cols app_cols = {.no = R_NO,
+                                                   .type = R_TYPE,
+                                                   .category = R_CATEGORY,
+                                                   .channel = R_CHANNEL,
+                                                   .subject = R_SUBJECT,
+                                                   .body = R_BODY,
+                                                   .topic = R_TOPIC,
+                                                   .status = R_STATUS,
+                                                   .outcome = R_OUTCOME,
+                                                   .reason = R_REASON,
+                                                   .province = R_PROVINCE,
+                                                   .target = R_TARGET,
+                                                   .hidden = R_HIDDEN,
+                                                   .anonymous = R_ANONYMOUS,
+                                                   .tckn_enc = R_TCKN_ENC,
+                                                   .first = R_FIRST,
+                                                   .last = R_LAST,
+                                                   .email = R_EMAIL,
+                                                   .phone = R_PHONE,
+                                                   .address = R_ADDRESS,
+                                                   .assigned = R_HOLDER,
+                                                   .assigned_name = R_HOLDER_NAME,
+                                                   .created = R_CREATED,
+                                                   .received = R_RECEIVED,
+                                                   .due = R_DUE,
+                                                   .extended = R_EXTENDED,
+                                                   .answered = R_ANSWERED};
 
 static const char sql_app_attachments[] =
     "SELECT id, LOWER(HEX(sha256)), size, content_type FROM attachments "
@@ -191,28 +235,6 @@ static enum bm_err read_step(struct bm_req *req, void *arg, struct ap_outcome *o
 
 /* ---- rendering -------------------------------------------------------------------- */
 
-/* "100******46" from the sealed number; null when it cannot be opened. */
-static json_t *masked_tckn(struct bm_req *req, const struct bm_dbres *app)
-{
-	const char *enc = bm_dbres_get(app, 0, R_TCKN_ENC);
-	char plain[16], masked[12];
-	size_t n = 0;
-	if (!enc || !req->ctx->cfg->have_keys)
-		return json_null();
-	if (bm_open(req->ctx->cfg->keys.data, (const unsigned char *)enc, app->lens[R_TCKN_ENC],
-	            plain, sizeof plain, &n) ||
-	    n != 11) {
-		bm_log(BM_LOG_WARN, req->req_id, "an applicant ID number could not be opened");
-		return json_null();
-	}
-	memcpy(masked, plain, 3);
-	memset(masked + 3, '*', 6);
-	memcpy(masked + 9, plain + 9, 2);
-	masked[11] = '\0';
-	memset(plain, 0, sizeof plain);
-	return json_string(masked);
-}
-
 static json_t *attachments(const struct bm_dbres *at)
 {
 	json_t *arr = json_array();
@@ -221,91 +243,9 @@ static json_t *attachments(const struct bm_dbres *at)
 	return arr;
 }
 
-/* Copy a string member of data into e under the same key (only the ones the spec knows). */
-static void copy_data(json_t *e, const json_t *data, const char *key)
-{
-	const json_t *v = json_object_get(data, key);
-	if (json_is_string(v))
-		json_object_set_new(e, key, json_string(json_string_value(v)));
-}
-
-static json_t *event(const struct bm_dbres *ev, size_t r)
-{
-	const char *d = bm_dbres_get(ev, r, E_DATA);
-	json_t *data = d ? json_loads(d, 0, NULL) : NULL;
-	const char *acting = bm_dbres_get(ev, r, E_ACTOR_INST);
-	const char *user = bm_dbres_get(ev, r, E_USER);
-	const char *rid = bm_dbres_get(ev, r, E_REQ_ID);
-	if (!user)
-		user = json_string_value(json_object_get(data, "client_id"));
-	json_t *actor = json_null();
-	if (user && acting) {
-		actor = json_pack("{s:s, s:s}", "username", user, "institution_code", acting);
-		if (actor && rid && *rid)
-			json_object_set_new(actor, "request_id", json_string(rid));
-	}
-	json_t *e = json_pack(
-	    "{s:o, s:s, s:o, s:o, s:o}", "at", ap_iso_or_null(bm_dbres_get(ev, r, E_AT)), "kind",
-	    bm_dbres_get(ev, r, E_KIND), "institution",
-	    acting ? ap_inst_ref(acting, bm_dbres_get(ev, r, E_ACTOR_NAME))
-	           : ap_inst_ref(bm_dbres_get(ev, r, E_TO), bm_dbres_get(ev, r, E_TO_NAME)),
-	    "to_institution",
-	    ap_inst_ref(bm_dbres_get(ev, r, E_TO), bm_dbres_get(ev, r, E_TO_NAME)), "actor",
-	    actor ? actor : json_null());
-	if (e && json_is_object(data)) {
-		copy_data(e, data, "status");
-		copy_data(e, data, "outcome");
-		copy_data(e, data, "reason_code");
-		copy_data(e, data, "due_at");
-		copy_data(e, data, "appeal_id");
-		copy_data(e, data, "decision");
-	}
-	json_decref(data);
-	return e;
-}
-
 static json_t *events(const struct bm_dbres *ev)
 {
-	json_t *arr = json_array();
-	for (size_t r = 0; arr && ev && r < ev->nrows; r++)
-		json_array_append_new(arr, event(ev, r));
-	return arr;
-}
-
-/* The answer is the last answered / not_processed event's data, while the record says answered. */
-static json_t *answer(const struct bm_dbres *app, const struct bm_dbres *ev)
-{
-	const char *answered = bm_dbres_get(app, 0, R_ANSWERED);
-	for (size_t r = ev->nrows; answered && r-- > 0;) {
-		const char *kind = bm_dbres_get(ev, r, E_KIND);
-		if (strcmp(kind, "answered") && strcmp(kind, "not_processed"))
-			continue;
-		const char *d = bm_dbres_get(ev, r, E_DATA);
-		json_t *data = d ? json_loads(d, 0, NULL) : NULL;
-		const char *outcome = json_string_value(json_object_get(data, "outcome"));
-		const char *text = json_string_value(json_object_get(data, "text"));
-		json_t *a = NULL;
-		if (outcome && text)
-			a = json_pack(
-			    "{s:s, s:o, s:s, s:o, s:o}", "outcome", outcome, "reason_code",
-			    ap_str_or_null(json_string_value(json_object_get(data, "reason_code"))),
-			    "text", text, "answered_at", ap_iso_or_null(answered), "institution",
-			    ap_inst_ref(bm_dbres_get(ev, r, E_ACTOR_INST),
-			                bm_dbres_get(ev, r, E_ACTOR_NAME)));
-		json_decref(data);
-		return a ? a : json_null();
-	}
-	return json_null();
-}
-
-static json_t *applicant(struct bm_req *req, const struct bm_dbres *a)
-{
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "tc_kimlik_no", masked_tckn(req, a),
-	                 "first_name", ap_str_or_null(bm_dbres_get(a, 0, R_FIRST)), "last_name",
-	                 ap_str_or_null(bm_dbres_get(a, 0, R_LAST)), "email",
-	                 ap_str_or_null(bm_dbres_get(a, 0, R_EMAIL)), "phone",
-	                 ap_str_or_null(bm_dbres_get(a, 0, R_PHONE)), "address",
-	                 ap_str_or_null(bm_dbres_get(a, 0, R_ADDRESS)));
+	return bm_record_events(ev, &event_cols, BM_RECORD_APPEAL_DATA);
 }
 
 /* The appealed application in the shape of GET /api/v1/applications/{no} (a BEDK reader). */
@@ -313,40 +253,17 @@ static json_t *application(struct bm_req *req, const struct record *rec, const c
 {
 	const struct bm_dbres *a = rec->app;
 	const char *st = bm_dbres_get(a, 0, R_STATUS);
-	bool np = !strcmp(st, "not_processed");
-	bool hidden = bm_dbres_get(a, 0, R_HIDDEN)[0] == '1';
-	bool anonymous = bm_dbres_get(a, 0, R_ANONYMOUS)[0] == '1';
 	bool open = !strcmp(st, "received") || !strcmp(st, "in_progress");
-	json_t *out = json_pack(
-	    "{s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:b, s:b}",
-	    "application_no", bm_dbres_get(a, 0, R_NO), "type", bm_dbres_get(a, 0, R_TYPE),
-	    "category", ap_str_or_null(bm_dbres_get(a, 0, R_CATEGORY)), "channel",
-	    bm_dbres_get(a, 0, R_CHANNEL), "subject", bm_dbres_get(a, 0, R_SUBJECT), "body",
-	    bm_dbres_get(a, 0, R_BODY), "topic", ap_str_or_null(bm_dbres_get(a, 0, R_TOPIC)),
-	    "status", st, "outcome",
-	    ap_str_or_null(np ? "not_processed" : bm_dbres_get(a, 0, R_OUTCOME)), "reason_code",
-	    ap_str_or_null(bm_dbres_get(a, 0, R_REASON)), "province_code",
-	    ap_str_or_null(bm_dbres_get(a, 0, R_PROVINCE)), "target_institution_code",
-	    ap_str_or_null(bm_dbres_get(a, 0, R_TARGET)), "identity_hidden", hidden, "anonymous",
-	    anonymous);
-	if (!out)
-		return json_null();
 	/* BEDK is not a BİMER operator: a hidden identity stays hidden from it too. */
-	if (!hidden && !anonymous)
-		json_object_set_new(out, "applicant", applicant(req, a));
-	json_object_set_new(
-	    out, "assigned_institution",
-	    ap_inst_ref(bm_dbres_get(a, 0, R_HOLDER), bm_dbres_get(a, 0, R_HOLDER_NAME)));
-	json_object_set_new(out, "created_at", ap_iso_or_null(bm_dbres_get(a, 0, R_CREATED)));
-	json_object_set_new(out, "received_at", ap_iso_or_null(bm_dbres_get(a, 0, R_RECEIVED)));
-	json_object_set_new(out, "due_at", ap_iso_or_null(bm_dbres_get(a, 0, R_DUE)));
-	json_object_set_new(out, "overdue",
-	                    json_boolean(open && ap_past(bm_dbres_get(a, 0, R_DUE), now)));
-	json_object_set_new(out, "extended", json_boolean(bm_dbres_get(a, 0, R_EXTENDED)));
-	json_object_set_new(out, "answer", answer(a, rec->app_events));
-	json_object_set_new(out, "attachments", attachments(rec->app_attachments));
-	json_object_set_new(out, "events", events(rec->app_events));
-	return out;
+	const struct bm_record_view v = {.applicant = bm_dbres_get(a, 0, R_HIDDEN)[0] != '1' &&
+	                                              bm_dbres_get(a, 0, R_ANONYMOUS)[0] != '1',
+	                                 .overdue = open && ap_past(bm_dbres_get(a, 0, R_DUE), now),
+	                                 .events = rec->app_events,
+	                                 .event_cols = &event_cols,
+	                                 .events_json = events(rec->app_events),
+	                                 .attachments = attachments(rec->app_attachments)};
+	json_t *out = bm_record_application(req, a, &app_cols, &v);
+	return out ? out : json_null();
 }
 
 static json_t *copies(const struct bm_dbres *c)
@@ -357,8 +274,8 @@ static json_t *copies(const struct bm_dbres *c)
 		json_t *it =
 		    json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", bm_dbres_get(c, r, 0), "source",
 		              bm_dbres_get(c, r, 1), "sha256", bm_dbres_get(c, r, 2),
-		              "attachment_id", ap_str_or_null(bm_dbres_get(c, r, 3)),
-		              "generated_at", ap_iso_or_null(bm_dbres_get(c, r, 4)));
+		              "attachment_id", bm_record_str(bm_dbres_get(c, r, 3)), "generated_at",
+		              bm_record_time(bm_dbres_get(c, r, 4)));
 		if (it && doc) {
 			/* the document's exact bytes (what the hash covers) and, parsed, its
 			 * content */
@@ -381,7 +298,8 @@ static json_t *events_for(const struct bm_dbres *ev, const char *inst)
 		    (!strcmp(kind, "appeal_information_requested") && to && !strcmp(to, inst)) ||
 		    (!strcmp(kind, "appeal_information_answered") && by && !strcmp(by, inst));
 		if (mine)
-			json_array_append_new(arr, event(ev, r));
+			json_array_append_new(
+			    arr, bm_record_event(ev, r, &event_cols, BM_RECORD_APPEAL_DATA));
 	}
 	return arr;
 }
@@ -400,21 +318,21 @@ static json_t *render(struct bm_req *req, const struct read *rd)
 	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o}", "appeal_id",
 	    rd->no, "application_no", bm_dbres_get(p, 0, AP_APPLICATION_NO), "status", status,
 	    "channel", bm_dbres_get(p, 0, AP_CHANNEL), "reason", bm_dbres_get(p, 0, AP_REASON),
-	    "filed_at", ap_iso_or_null(bm_dbres_get(p, 0, AP_FILED)), "due_at",
-	    ap_iso_or_null(bm_dbres_get(p, 0, AP_DUE)), "overdue",
+	    "filed_at", bm_record_time(bm_dbres_get(p, 0, AP_FILED)), "due_at",
+	    bm_record_time(bm_dbres_get(p, 0, AP_DUE)), "overdue",
 	    !strcmp(status, "appeal_filed") && ap_past(bm_dbres_get(p, 0, AP_DUE), rd->now),
-	    "decision", ap_str_or_null(bm_dbres_get(p, 0, AP_DECISION)), "decided_at",
-	    ap_iso_or_null(bm_dbres_get(p, 0, AP_DECIDED)), "application_due_at",
-	    ap_iso_or_null(bm_dbres_get(p, 0, AP_APPLICATION_DUE)), "information_requests",
+	    "decision", bm_record_str(bm_dbres_get(p, 0, AP_DECISION)), "decided_at",
+	    bm_record_time(bm_dbres_get(p, 0, AP_DECIDED)), "application_due_at",
+	    bm_record_time(bm_dbres_get(p, 0, AP_APPLICATION_DUE)), "information_requests",
 	    requests ? requests : json_array(), "ground",
-	    ap_str_or_null(bm_dbres_get(p, 0, AP_GROUND)));
+	    bm_record_str(bm_dbres_get(p, 0, AP_GROUND)));
 	if (!out)
 		return NULL;
 	if (rd->bedk) {
 		json_object_set_new(out, "decision_text",
-		                    ap_str_or_null(bm_dbres_get(p, 0, AP_DECISION_TEXT)));
+		                    bm_record_str(bm_dbres_get(p, 0, AP_DECISION_TEXT)));
 		json_object_set_new(out, "window_ends_at",
-		                    ap_iso_or_null(bm_dbres_get(p, 0, AP_WINDOW_ENDS)));
+		                    bm_record_time(bm_dbres_get(p, 0, AP_WINDOW_ENDS)));
 		json_object_set_new(out, "application", application(req, rec, rd->now));
 		json_object_set_new(out, "copies", copies(rec->copies));
 		json_object_set_new(out, "attachments", attachments(rec->attachments));

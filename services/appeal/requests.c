@@ -32,11 +32,11 @@ json_t *ap_render_request(const struct bm_dbres *q, size_t r, const char *appeal
 	return json_pack(
 	    "{s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:o, s:o, s:o}", "information_request_id",
 	    bm_dbres_get(q, r, Q_ID), "appeal_id", appeal_no, "institution",
-	    ap_inst_ref(bm_dbres_get(q, r, Q_INST), bm_dbres_get(q, r, Q_INST_NAME)), "text",
+	    bm_record_inst(bm_dbres_get(q, r, Q_INST), bm_dbres_get(q, r, Q_INST_NAME)), "text",
 	    bm_dbres_get(q, r, Q_TEXT), "requested_at",
-	    ap_iso_or_null(bm_dbres_get(q, r, Q_REQUESTED)), "due_at",
-	    ap_iso_or_null(bm_dbres_get(q, r, Q_DUE)), "overdue",
+	    bm_record_time(bm_dbres_get(q, r, Q_REQUESTED)), "due_at",
+	    bm_record_time(bm_dbres_get(q, r, Q_DUE)), "overdue",
 	    !answered && ap_past(bm_dbres_get(q, r, Q_DUE), now), "answered_at",
-	    ap_iso_or_null(answered), "answer_text", ap_str_or_null(bm_dbres_get(q, r, Q_ANSWER)),
+	    bm_record_time(answered), "answer_text", bm_record_str(bm_dbres_get(q, r, Q_ANSWER)),
 	    "attachments", attachments_of(atts, bm_dbres_get(q, r, Q_ID)));
 }

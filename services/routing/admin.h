@@ -25,6 +25,7 @@
 #include "bm_db.h"
 #include "bm_json.h"
 #include "bm_log.h"
+#include "bm_record.h"
 #include "bm_req.h"
 #include "bm_time.h"
 #include "bm_validators.h"
@@ -265,19 +266,6 @@ static inline void adm_reply_page(struct bm_req *req, const struct bm_dbres *res
 	                        adm_next_cursor(n ? bm_dbres_get(res, n - 1, key_col) : NULL,
 	                                        res->nrows > n)),
 	              NULL);
-}
-
-/* A DATETIME cell as the API's time, or null. */
-static inline json_t *adm_time(const char *db)
-{
-	char iso[BM_TIME_ISO_LEN];
-	return db && bm_time_db_to_iso(db, iso) ? json_string(iso) : json_null();
-}
-
-/* A nullable string cell as JSON. */
-static inline json_t *adm_str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
 
 /* A "0"/"1" cell as a JSON boolean. */

@@ -115,8 +115,8 @@ static json_t *client_json(const struct bm_dbres *res, size_t r)
 	                 "institution_code", bm_dbres_get(res, r, C_INST), "scopes",
 	                 scopes_json(bm_dbres_get(res, r, C_SCOPES)), "active",
 	                 adm_flag(bm_dbres_get(res, r, C_ACTIVE)), "created_at",
-	                 adm_time(bm_dbres_get(res, r, C_CREATED)), "last_used_at",
-	                 adm_time(bm_dbres_get(res, r, C_USED)));
+	                 bm_record_time(bm_dbres_get(res, r, C_CREATED)), "last_used_at",
+	                 bm_record_time(bm_dbres_get(res, r, C_USED)));
 }
 
 static void not_found(struct bm_req *req)

@@ -120,8 +120,8 @@ static json_t *inst_json(const struct bm_dbres *res, size_t r)
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "code",
 	                 bm_dbres_get(res, r, I_CODE), "name", bm_dbres_get(res, r, I_NAME), "kind",
 	                 bm_dbres_get(res, r, I_KIND), "parent_code",
-	                 adm_str_or_null(bm_dbres_get(res, r, I_PARENT)), "province_code",
-	                 adm_str_or_null(bm_dbres_get(res, r, I_PROVINCE)), "in_scope",
+	                 bm_record_str(bm_dbres_get(res, r, I_PARENT)), "province_code",
+	                 bm_record_str(bm_dbres_get(res, r, I_PROVINCE)), "in_scope",
 	                 adm_flag(bm_dbres_get(res, r, I_IN_SCOPE)), "active",
 	                 adm_flag(bm_dbres_get(res, r, I_ACTIVE)));
 }

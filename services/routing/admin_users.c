@@ -217,12 +217,12 @@ static json_t *user_json(const struct bm_dbres *res, size_t r)
 {
 	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "username",
 	                 bm_dbres_get(res, r, U_NAME), "display_name", bm_dbres_get(res, r, U_FULL),
-	                 "email", adm_str_or_null(bm_dbres_get(res, r, U_EMAIL)),
-	                 "institution_code", bm_dbres_get(res, r, U_INST), "roles",
+	                 "email", bm_record_str(bm_dbres_get(res, r, U_EMAIL)), "institution_code",
+	                 bm_dbres_get(res, r, U_INST), "roles",
 	                 roles_json(roles_of_csv(bm_dbres_get(res, r, U_ROLES))), "active",
 	                 adm_flag(bm_dbres_get(res, r, U_ACTIVE)), "created_at",
-	                 adm_time(bm_dbres_get(res, r, U_CREATED)), "last_login_at",
-	                 adm_time(bm_dbres_get(res, r, U_LOGIN)));
+	                 bm_record_time(bm_dbres_get(res, r, U_CREATED)), "last_login_at",
+	                 bm_record_time(bm_dbres_get(res, r, U_LOGIN)));
 }
 
 static void not_found(struct bm_req *req)

@@ -20,6 +20,7 @@
 #include "bm_crypto.h"
 #include "bm_db.h"
 #include "bm_json.h"
+#include "bm_record.h"
 #include "bm_req.h"
 #include "bm_time.h"
 #include "handlers.h"
@@ -88,12 +89,6 @@ static json_t *cursor_of(const struct bm_dbres *res, size_t r)
 	return json_string(out);
 }
 
-static json_t *iso_or_null(const char *db)
-{
-	char iso[BM_TIME_ISO_LEN];
-	return db && bm_time_db_to_iso(db, iso) ? json_string(iso) : json_null();
-}
-
 static json_t *item(const struct bm_dbres *res, size_t r, const char *now)
 {
 	const char *cat = bm_dbres_get(res, r, I_CATEGORY);
@@ -102,8 +97,8 @@ static json_t *item(const struct bm_dbres *res, size_t r, const char *now)
 	                 bm_dbres_get(res, r, I_NO), "type", bm_dbres_get(res, r, I_TYPE),
 	                 "category", cat ? json_string(cat) : json_null(), "subject",
 	                 bm_dbres_get(res, r, I_SUBJECT), "status", bm_dbres_get(res, r, I_STATUS),
-	                 "received_at", iso_or_null(bm_dbres_get(res, r, I_RECEIVED)), "due_at",
-	                 iso_or_null(bm_dbres_get(res, r, I_DUE)), "overdue", over);
+	                 "received_at", bm_record_time(bm_dbres_get(res, r, I_RECEIVED)), "due_at",
+	                 bm_record_time(bm_dbres_get(res, r, I_DUE)), "overdue", over);
 }
 
 static json_t *request_item(const struct bm_dbres *q, size_t r, const char *now)
@@ -113,8 +108,8 @@ static json_t *request_item(const struct bm_dbres *q, size_t r, const char *now)
 	                 bm_dbres_get(q, r, Q_ID), "appeal_id", bm_dbres_get(q, r, Q_APPEAL),
 	                 "application_no", bm_dbres_get(q, r, Q_NO), "text",
 	                 bm_dbres_get(q, r, Q_TEXT), "requested_at",
-	                 iso_or_null(bm_dbres_get(q, r, Q_REQUESTED)), "due_at", iso_or_null(due),
-	                 "overdue", strncmp(due, now, 19) < 0);
+	                 bm_record_time(bm_dbres_get(q, r, Q_REQUESTED)), "due_at",
+	                 bm_record_time(due), "overdue", strncmp(due, now, 19) < 0);
 }
 
 /* One page: limit items, the cursor after the last when another row exists, and
