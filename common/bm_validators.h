@@ -34,6 +34,13 @@ const char *bm_check_tckn(const json_t *v);
 		.name = "tc_kimlik_no", .type = BM_FT_STRING, .flags = (FLAGS), .min = 11,         \
 		.max = 11, .check = bm_check_tckn                                                  \
 	}
+/* A required free text under NAME: 10 to 20,000 characters, lines allowed (an application's
+ * body, an answer, a decision, an extension's reason, BEDK's requests and their answers). */
+#define BM_FIELD_TEXT(NAME)                                                                        \
+	{                                                                                          \
+		.name = (NAME), .type = BM_FT_STRING, .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,   \
+		.min = 10, .max = 20000                                                            \
+	}
 /* An institution code under NAME (2 to 64 characters of the code pattern). */
 #define BM_FIELD_INSTITUTION(NAME, FLAGS)                                                          \
 	{                                                                                          \

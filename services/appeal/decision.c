@@ -26,6 +26,7 @@
 #include "bm_log.h"
 #include "bm_notify.h"
 #include "bm_req.h"
+#include "bm_validators.h"
 #include "handlers.h"
 #include "mail.h"
 
@@ -37,11 +38,7 @@ const struct bm_field decision_fields[] = {{.name = "decision",
                                             .min = 1,
                                             .max = 32,
                                             .enumv = decisions},
-                                           {.name = "text",
-                                            .type = BM_FT_STRING,
-                                            .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-                                            .min = 10,
-                                            .max = 20000},
+                                           BM_FIELD_TEXT("text"),
                                            {0}};
 
 static const char sql_application[] =

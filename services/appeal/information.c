@@ -38,19 +38,9 @@ static const struct bm_field attachment_id_field = {
     .type = BM_FT_STRING, .min = 8, .max = 64, .pattern = BM_TOKEN_PATTERN};
 
 const struct bm_field information_request_fields[] = {
-    BM_FIELD_INSTITUTION("institution_code", BM_FF_NULLABLE),
-    {.name = "text",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-     .min = 10,
-     .max = 20000},
-    {0}};
+    BM_FIELD_INSTITUTION("institution_code", BM_FF_NULLABLE), BM_FIELD_TEXT("text"), {0}};
 
-const struct bm_field information_response_fields[] = {{.name = "text",
-                                                        .type = BM_FT_STRING,
-                                                        .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-                                                        .min = 10,
-                                                        .max = 20000},
+const struct bm_field information_response_fields[] = {BM_FIELD_TEXT("text"),
                                                        {.name = "attachment_ids",
                                                         .type = BM_FT_ARRAY,
                                                         .flags = BM_FF_NULLABLE,

@@ -83,11 +83,7 @@ const struct bm_field answer_fields[] = {{.name = "outcome",
                                           .min = 1,
                                           .max = 40,
                                           .enumv = reason_codes},
-                                         {.name = "text",
-                                          .type = BM_FT_STRING,
-                                          .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-                                          .min = 10,
-                                          .max = 20000},
+                                         BM_FIELD_TEXT("text"),
                                          {0}};
 
 static const char sql_answer[] =

@@ -30,12 +30,7 @@
 #include "handlers.h"
 #include "reach.h"
 
-const struct bm_field extend_fields[] = {{.name = "reason",
-                                          .type = BM_FT_STRING,
-                                          .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,
-                                          .min = 10,
-                                          .max = 20000},
-                                         {0}};
+const struct bm_field extend_fields[] = {BM_FIELD_TEXT("reason"), {0}};
 
 static const char sql_extend[] =
     "UPDATE applications SET due_at = ?, extended_at = ? WHERE id = ? AND status = 'in_progress' "

@@ -69,11 +69,7 @@ extern const struct bm_field intake_attachment_id;
 	     .flags = BM_FF_REQUIRED,                                                              \
 	     .min = 3,                                                                             \
 	     .max = 200},                                                                          \
-	    {.name = "body",                                                                       \
-	     .type = BM_FT_STRING,                                                                 \
-	     .flags = BM_FF_REQUIRED | BM_FF_MULTILINE,                                            \
-	     .min = 10,                                                                            \
-	     .max = 20000},                                                                        \
+	    BM_FIELD_TEXT("body"),                                                                 \
 	    {.name = "topic",                                                                      \
 	     .type = BM_FT_STRING,                                                                 \
 	     .flags = BM_FF_NULLABLE,                                                              \
