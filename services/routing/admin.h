@@ -296,6 +296,13 @@ static inline const char *adm_check_unique(const json_t *v)
 /* "true" and "false", for the lists' active filter. */
 extern const char *const adm_booleans[];
 
+/* The name of an institution or an agency client: 2 to 200 characters, not blank. */
+#define ADM_FIELD_NAME(FLAGS)                                                                      \
+	{                                                                                          \
+		.name = "name", .type = BM_FT_STRING, .flags = (FLAGS), .min = 2, .max = 200,      \
+		.check = adm_check_not_blank                                                       \
+	}
+
 /* The query fields of every list: the active filter, the cursor and the page size. */
 #define ADM_QUERY_ACTIVE                                                                           \
 	{                                                                                          \

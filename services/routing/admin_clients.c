@@ -40,12 +40,7 @@ const struct bm_field admin_client_create_fields[] = {
      .min = 3,
      .max = 64,
      .pattern = ADM_CLIENT_ID_PATTERN},
-    {.name = "name",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED,
-     .min = 2,
-     .max = 200,
-     .check = adm_check_not_blank},
+    ADM_FIELD_NAME(BM_FF_REQUIRED),
     BM_FIELD_INSTITUTION("institution_code", BM_FF_REQUIRED),
     {.name = "scopes",
      .type = BM_FT_ARRAY,
@@ -56,16 +51,15 @@ const struct bm_field admin_client_create_fields[] = {
      .sub = scope_item},
     {0}};
 
-const struct bm_field admin_client_update_fields[] = {
-    {.name = "name", .type = BM_FT_STRING, .min = 2, .max = 200, .check = adm_check_not_blank},
-    {.name = "scopes",
-     .type = BM_FT_ARRAY,
-     .min = 1,
-     .max = SCOPES_MAX,
-     .check = adm_check_unique,
-     .sub = scope_item},
-    {.name = "active", .type = BM_FT_BOOL},
-    {0}};
+const struct bm_field admin_client_update_fields[] = {ADM_FIELD_NAME(0),
+                                                      {.name = "scopes",
+                                                       .type = BM_FT_ARRAY,
+                                                       .min = 1,
+                                                       .max = SCOPES_MAX,
+                                                       .check = adm_check_unique,
+                                                       .sub = scope_item},
+                                                      {.name = "active", .type = BM_FT_BOOL},
+                                                      {0}};
 
 #define CLIENT_COLUMNS                                                                             \
 	"SELECT client_id, name, institution_code, scopes, active, created_at, last_used_at "

@@ -42,12 +42,7 @@ const struct bm_field admin_institutions_query[] = {
 
 const struct bm_field admin_institution_create_fields[] = {
     BM_FIELD_INSTITUTION("code", BM_FF_REQUIRED),
-    {.name = "name",
-     .type = BM_FT_STRING,
-     .flags = BM_FF_REQUIRED,
-     .min = 2,
-     .max = 200,
-     .check = adm_check_not_blank},
+    ADM_FIELD_NAME(BM_FF_REQUIRED),
     {.name = "kind", .type = BM_FT_STRING, .flags = BM_FF_REQUIRED, .max = 32, .enumv = kinds},
     BM_FIELD_INSTITUTION("parent_code", BM_FF_NULLABLE),
     {.name = "province_code",
@@ -59,7 +54,7 @@ const struct bm_field admin_institution_create_fields[] = {
     {0}};
 
 const struct bm_field admin_institution_update_fields[] = {
-    {.name = "name", .type = BM_FT_STRING, .min = 2, .max = 200, .check = adm_check_not_blank},
+    ADM_FIELD_NAME(0),
     {.name = "kind", .type = BM_FT_STRING, .max = 32, .enumv = kinds},
     BM_FIELD_INSTITUTION("parent_code", 0),
     {.name = "province_code",
