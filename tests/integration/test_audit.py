@@ -3,6 +3,7 @@
 links to the one before; bimer-audit verifies the chains and, when a stored
 event is altered (even by someone able to lift the append-only trigger),
 fails and names the event."""
+import contextlib
 import os
 import subprocess
 
@@ -29,6 +30,23 @@ def unescape_batch(value):
             out.append(value[i])
             i += 1
     return "".join(out)
+
+
+@contextlib.contextmanager
+def trigger_lifted(env):
+    """The append-only trigger dropped for the block, as someone able to lift it would, and
+    put back exactly as it was afterwards (checked)."""
+    trigger = unescape_batch(sql(
+        env, "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "
+        "TRIGGER_NAME = 'tr_application_events_no_update'")[0][0])
+    sql(env, "DROP TRIGGER tr_application_events_no_update")
+    try:
+        yield
+    finally:
+        sql_script(env, "DELIMITER $$\nCREATE TRIGGER tr_application_events_no_update "
+                   f"BEFORE UPDATE ON application_events FOR EACH ROW {trigger}$$\n")
+    assert sql(env, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE "
+               "TRIGGER_NAME = 'tr_application_events_no_update'") == [["1"]]
 
 
 def keyed_in(api, env):
@@ -63,18 +81,9 @@ def test_chain_verifies_then_names_the_altered_event(api, stack_env):
         capture_output=True, text=True, timeout=30)
     assert refused.returncode != 0
     # ... so lift it, alter the first event, and put it back
-    trigger = unescape_batch(sql(
-        stack_env, "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "
-        "TRIGGER_NAME = 'tr_application_events_no_update'")[0][0])
-    sql(stack_env, "DROP TRIGGER tr_application_events_no_update")
-    try:
+    with trigger_lifted(stack_env):
         sql(stack_env, "UPDATE application_events SET note = 'değiştirildi' "
             f"WHERE id = {events[0][0]}")
-    finally:
-        sql_script(stack_env, "DELIMITER $$\nCREATE TRIGGER tr_application_events_no_update "
-                   f"BEFORE UPDATE ON application_events FOR EACH ROW {trigger}$$\n")
-    assert sql(stack_env, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE "
-               "TRIGGER_NAME = 'tr_application_events_no_update'") == [["1"]]
     bad = audit(stack_env, no)
     assert bad.returncode == 1
     assert f"event {events[0][0]} of application {no}" in bad.stdout

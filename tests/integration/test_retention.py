@@ -21,6 +21,7 @@ from citizen import (as_service_logs, db_address, mails_to, petition, sql, sql_s
 from test_appeals import (NEGATIVE, REASON, Staff, audit_ok, filed, ip, keyed_in, refused,
                           status_of, upload)
 from test_attachments import store, stored_path, tiny_pdf  # noqa: F401 (store: a fixture)
+from test_audit import audit, trigger_lifted
 
 LONG_AGO = "2010-01-04 09:00:00.000"
 PLACEHOLDER = ("Saklama süresi sona erdiği için bu metin kişisel verilerin korunması amacıyla "
@@ -483,3 +484,30 @@ def test_an_application_expired_unverified_goes_after_its_shorter_period(api, st
     assert column(env, "applications", "IFNULL(anonymised_at, 'NULL')",
                   f"application_no = '{answered.no}'") == ["NULL"]
     audit_ok(env, no)
+
+
+def test_a_redacted_event_still_proves_it_was_not_altered(api, staff, stack_env):
+    """After the redaction the chain rests on the digests kept beside the blanked rows:
+    altering one, or claiming the row hashes its texts (version 1), breaks the chain at
+    that event (bimer-audit, even for someone able to lift the append-only trigger)."""
+    env = stack_env
+    app = refused(staff, "2026-06-01T10:00:00+03:00", "2026-06-03T10:00:00+03:00")
+    age(env, app.no)
+    anonymised(env, app.no)
+    audit_ok(env, app.no)
+    [[ev, kept]] = sql(env, "SELECT id, HEX(data_sha256) FROM application_events WHERE "
+                       f"application_id = {app_id(env, app.no)} AND kind = 'answered'")
+    assert kept != "NULL"
+    for change, why in ((f"data_sha256 = UNHEX(SHA2('başka', 256))",
+                         "content does not match its hash"),
+                        ("hash_version = 1", "redacted, but its hash covers the texts")):
+        with trigger_lifted(env):
+            sql(env, f"UPDATE application_events SET {change} WHERE id = {ev}")
+        bad = audit(env, app.no)
+        assert bad.returncode == 1, bad.stdout + bad.stderr
+        assert f"event {ev} of application {app.no}" in bad.stdout and why in bad.stdout, \
+            bad.stdout
+        with trigger_lifted(env):
+            sql(env, f"UPDATE application_events SET data_sha256 = UNHEX('{kept}'), "
+                f"hash_version = 2 WHERE id = {ev}")
+        audit_ok(env, app.no)
